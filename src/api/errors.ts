@@ -1,0 +1,31 @@
+/**
+ * Every error Plexus raises on purpose carries a stable code from this table. The table is
+ * the single source for docs/errors.md (a test keeps the two in sync).
+ */
+export const ERROR_CODES = {
+  PLEXUS_ERR_USAGE: 'The command line is malformed: unknown flag, missing argument or value.',
+  PLEXUS_ERR_IO: 'A file, directory or stream could not be read or written.',
+  PLEXUS_ERR_PARSE: 'A document is not well-formed YAML or JSON.',
+  PLEXUS_ERR_INVALID_CONFIG: 'A resource failed validation; the errors name file, line and field.',
+  PLEXUS_ERR_UNKNOWN_KIND: 'A document names a kind or apiVersion that Plexus does not serve.',
+  PLEXUS_ERR_INTERNAL: 'A bug in Plexus: an invariant did not hold. Please report it.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The one error type of Plexus: a stable `code`, a message for people, and the cause. */
+export class PlexusError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PlexusError';
+  }
+}
+
+/** True when `err` is a PlexusError, optionally with the given code. */
+export function isPlexusError(err: unknown, code?: ErrorCode): err is PlexusError {
+  return err instanceof PlexusError && (code === undefined || err.code === code);
+}
