@@ -9,6 +9,11 @@ export const ERROR_CODES = {
   PLEXUS_ERR_INVALID_CONFIG: 'A resource failed validation; the errors name file, line and field.',
   PLEXUS_ERR_UNKNOWN_KIND: 'A document names a kind or apiVersion that Plexus does not serve.',
   PLEXUS_ERR_INTERNAL: 'A bug in Plexus: an invariant did not hold. Please report it.',
+  PLEXUS_ERR_CONFLICT: 'A write named an expected resourceVersion that is no longer current; re-read and retry.',
+  PLEXUS_ERR_NOT_FOUND: 'The named resource does not exist.',
+  PLEXUS_ERR_UNAUTHENTICATED: 'The admin API refused the request: the bearer token is missing or wrong.',
+  PLEXUS_ERR_CONTROLLER_UNREACHABLE: 'No Plexus controller answers for this home directory; start one with `plexus controller`.',
+  PLEXUS_ERR_CONTROLLER_RUNNING: 'Another controller already serves this home directory.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

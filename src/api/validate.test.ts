@@ -1,7 +1,7 @@
 import { runValidationCases } from './testing/validation-cases.js';
 
 runValidationCases('envelope and metadata', [
-  { name: 'a known kind at a served version', valid: true, yaml: 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a, namespace: default}\nspec: {hosts: [a]}' },
+  { name: 'a known kind at a served version', valid: true, yaml: 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a, namespace: default}\nspec: {hosts: [a], http: [{route: [{destination: {host: a}}]}]}' },
   { name: 'an unknown kind', valid: false, error: 'kind: unknown kind "Frobnicator"', yaml: 'apiVersion: networking.istio.io/v1\nkind: Frobnicator\nmetadata: {name: a}\nspec: {}' },
   { name: 'a known kind at an unserved version', valid: false, error: /apiVersion: EnvoyFilter is not served at version "v1"/, yaml: 'apiVersion: networking.istio.io/v1\nkind: EnvoyFilter\nmetadata: {name: a}\nspec: {}' },
   { name: 'a known kind in the wrong group', valid: false, error: /apiVersion: Gateway is not served in group "security.istio.io"/, yaml: 'apiVersion: security.istio.io/v1\nkind: Gateway\nmetadata: {name: a}\nspec: {}' },
@@ -11,5 +11,5 @@ runValidationCases('envelope and metadata', [
   { name: 'a bad namespace', valid: false, error: 'metadata.namespace: invalid namespace', yaml: 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a, namespace: a.b}\nspec: {}' },
   { name: 'a bad label value', valid: false, error: 'metadata.labels.app: invalid label value', yaml: 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a, labels: {app: "has space"}}\nspec: {}' },
   { name: 'an unknown top-level field', valid: false, error: 'specs: unknown field "specs"', yaml: 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a}\nspecs: {}' },
-  { name: 'a status block is allowed', valid: true, yaml: 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a}\nspec: {}\nstatus: {observedGeneration: 1}' },
+  { name: 'a status block is allowed', valid: true, yaml: 'apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a}\nspec: {egress: [{hosts: ["./*"]}]}\nstatus: {observedGeneration: 1}' },
 ]);

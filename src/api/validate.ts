@@ -31,7 +31,16 @@ export function validateResource(doc: unknown): ValidationResult {
       if (TOP_LEVEL.has(key) || key in top) continue;
       at.at(key).error(`unknown field ${JSON.stringify(key)}`);
     }
-    for (const [key, schema] of Object.entries(top)) checkSchema(r[key], schema, at.at(key));
+    let topOk = true;
+    for (const [key, schema] of Object.entries(top)) topOk = checkSchema(r[key], schema, at.at(key)) && topOk;
+    // Kinds without a spec (ConfigMap) get the whole resource, reported from the root.
+    if (definition.topLevel && topOk && !definition.analysisOnly && definition.validate) {
+      try {
+        definition.validate(r as never, at, { resource: r, version: splitApiVersion(r.apiVersion).version });
+      } catch (err) {
+        at.error(`internal validation error: ${(err as Error).message}`);
+      }
+    }
     if (definition.spec && !definition.topLevel) {
       const spec = r.spec ?? {};
       if (checkSchema(spec, definition.spec, at.at('spec')) && !definition.analysisOnly) {

@@ -2,9 +2,14 @@ import { isPlexusError } from '../api/errors.js';
 import type { CliIO, Command } from './command.js';
 import { readStdin } from '../config/load.js';
 import { validateCommand } from './validate.js';
+import { analyzeCommand } from './analyze.js';
+import { applyCommand } from './apply.js';
+import { getCommand } from './get.js';
+import { deleteCommand } from './delete.js';
+import { controllerCommand } from './controller.js';
 
 /** Every subcommand, in the order `plexus help` lists them. */
-const COMMANDS: readonly Command[] = [validateCommand];
+const COMMANDS: readonly Command[] = [validateCommand, analyzeCommand, applyCommand, getCommand, deleteCommand, controllerCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -80,7 +80,7 @@ export function loadPaths(paths: readonly string[], stdin: () => string = readSt
  */
 function toResources(doc: ParsedDocument): SourcedResource[] {
   const v = doc.value as Record<string, unknown>;
-  const out: SourcedResource[] = [{ resource: v as SourcedResource['resource'], source: doc.source }];
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) out.push(...meshConfigDocuments(doc));
-  return out.filter((r) => r.resource !== undefined);
+  // Runs first: a bare MeshConfig document is rewritten in place (value and source).
+  const embedded = typeof v === 'object' && v !== null && !Array.isArray(v) ? meshConfigDocuments(doc) : [];
+  return [{ resource: v as SourcedResource['resource'], source: doc.source }, ...embedded];
 }

@@ -1,3 +1,4 @@
+import jsyaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { joinPath } from '../api/diagnostic.js';
 import type { SourceRef } from '../api/resource.js';
@@ -24,11 +25,47 @@ export interface ParseResult {
  * Parses multi-document YAML (JSON is a subset), keeping source lines. Empty documents are
  * dropped; a `kind: List` (kubectl's wrapper) or a top-level JSON array is unwrapped into
  * its items, each keeping its own lines.
+ *
+ * Values come from js-yaml (about eight times faster than building the `yaml` package's
+ * document model); lines are needed only when something is reported, so the position index is
+ * built on first use by re-parsing the text with `yaml`. Text js-yaml refuses is parsed with
+ * `yaml` straight away, which reports each bad document and keeps the good ones.
  */
 export function parseDocuments(text: string, file: string): ParseResult {
+  let values: unknown[];
+  try {
+    values = jsyaml.loadAll(text, undefined, { schema: FAST_SCHEMA, filename: file }).filter((v) => v !== null && v !== undefined);
+  } catch {
+    return parseWithPositions(text, file);
+  }
+  let index: DocumentLines[] | undefined;
+  const linesOf = (i: number): DocumentLines => {
+    index ??= parseWithPositions(text, file).lines;
+    return index[i] ?? { lines: new Map(), line: 1 };
+  };
+  const documents: ParsedDocument[] = [];
+  values.forEach((value, i) => {
+    const items = listItems(value);
+    if (!items) documents.push({ value, source: lazySource(file, () => linesOf(i), '') });
+    else items.forEach((item, j) => documents.push({ value: item, source: lazySource(file, () => linesOf(i), Array.isArray(value) ? `[${j}]` : `items[${j}]`) }));
+  });
+  return { documents, problems: [] };
+}
+
+/** YAML 1.2 core types plus merge keys (`<<`), as Kubernetes' YAML reader accepts; no timestamps. */
+const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
+
+/** Line of every field path of one document, and of the document itself. */
+interface DocumentLines {
+  lines: Map<string, number>;
+  line: number;
+}
+
+/** The slow, exact path: the `yaml` document model with positions and per-document errors. */
+function parseWithPositions(text: string, file: string): ParseResult & { lines: DocumentLines[] } {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  const result: ParseResult = { documents: [], problems: [] };
+  const result: ParseResult & { lines: DocumentLines[] } = { documents: [], problems: [], lines: [] };
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length > 0) {
@@ -46,15 +83,16 @@ export function parseDocuments(text: string, file: string): ParseResult {
     if (value === null || value === undefined) continue;
     const lines = new Map<string, number>();
     indexLines(doc.contents, '', lines, lineAt);
-    const docLine = lines.get('') ?? 1;
+    const doclines: DocumentLines = { lines, line: lines.get('') ?? 1 };
+    result.lines.push(doclines);
     const items = listItems(value);
     if (items) {
       items.forEach((item, i) => {
         const prefix = Array.isArray(value) ? `[${i}]` : `items[${i}]`;
-        result.documents.push({ value: item, source: sourceRef(file, lines.get(prefix) ?? docLine, lines, prefix) });
+        result.documents.push({ value: item, source: lazySource(file, () => doclines, prefix) });
       });
     } else {
-      result.documents.push({ value, source: sourceRef(file, docLine, lines, '') });
+      result.documents.push({ value, source: lazySource(file, () => doclines, '') });
     }
   }
   return result;
@@ -95,20 +133,24 @@ function indexChildren(node: YamlNode, path: string, lines: Map<string, number>,
   }
 }
 
-/** A SourceRef whose paths are relative to `prefix` inside the parsed document. */
-function sourceRef(file: string, line: number, lines: Map<string, number>, prefix: string): SourceRef {
+/** A SourceRef whose paths are relative to `prefix` inside a document whose lines load on demand. */
+function lazySource(file: string, load: () => DocumentLines, prefix: string): SourceRef {
+  const lineOf = (path: string): number => {
+    const { lines, line } = load();
+    let p = prefix === '' ? path : path === '' ? prefix : path.startsWith('[') ? prefix + path : `${prefix}.${path}`;
+    for (;;) {
+      const l = lines.get(p);
+      if (l !== undefined) return l;
+      if (p === prefix || p === '') return line;
+      p = parentPath(p);
+    }
+  };
   return {
     file,
-    line,
-    lineOf(path: string): number {
-      let p = prefix === '' ? path : path === '' ? prefix : path.startsWith('[') ? prefix + path : `${prefix}.${path}`;
-      for (;;) {
-        const l = lines.get(p);
-        if (l !== undefined) return l;
-        if (p === prefix || p === '') return line;
-        p = parentPath(p);
-      }
+    get line() {
+      return lineOf('');
     },
+    lineOf,
   };
 }
 

@@ -25,7 +25,7 @@ export interface ApplyOptions {
 
 /** Outcome of an apply: `created`, `configured`, `unchanged`, or refused with the reasons. */
 export type ApplyResult =
-  | { outcome: 'created' | 'configured' | 'unchanged'; resource: Resource }
+  | { outcome: 'created' | 'configured' | 'unchanged'; resource: Resource; warnings?: readonly Diagnostic[] }
   | { outcome: 'invalid'; diagnostics: readonly Diagnostic[] }
   | { outcome: 'conflict'; message: string };
 

@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { authorizationPolicySchema } from './schema.js';
+import type { AuthorizationPolicySpec } from './types.js';
+import { validateAuthorizationPolicy } from './validate.js';
 
-/** AuthorizationPolicy (security.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const authorizationPolicyKind = defineKind<Record<string, unknown>>({
+/** AuthorizationPolicy (security.istio.io): access control on workloads. */
+export const authorizationPolicyKind = defineKind<AuthorizationPolicySpec>({
   kind: 'AuthorizationPolicy',
   group: 'security.istio.io',
   versions: ['v1', 'v1beta1'],
   plural: 'authorizationpolicies',
   shortNames: ['ap'],
   namespaced: true,
-  spec: any(),
+  spec: authorizationPolicySchema,
+  validate: validateAuthorizationPolicy,
 });

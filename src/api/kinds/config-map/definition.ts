@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { configMapTopLevel } from './schema.js';
+import type { ConfigMapContent } from './types.js';
+import { validateConfigMap } from './validate.js';
 
-/** ConfigMap (core). Placeholder schema: accepts any spec until its rules land. */
-export const configMapKind = defineKind<Record<string, unknown>>({
+/** ConfigMap (core v1): Istio's mesh configuration lives in the `istio` ConfigMap's `mesh` key. */
+export const configMapKind = defineKind<ConfigMapContent>({
   kind: 'ConfigMap',
   group: '',
   versions: ['v1'],
   plural: 'configmaps',
   shortNames: ['cm'],
   namespaced: true,
-  spec: any(),
+  topLevel: configMapTopLevel,
+  validate: validateConfigMap,
 });

@@ -1,7 +1,7 @@
 import { defineKind } from '../kind.js';
 import { any } from '../../schema/schema.js';
 
-/** Deployment (apps). Placeholder schema: accepts any spec until its rules land. */
+/** Deployment (apps/v1): read only as input to analysis, so only its metadata is checked. */
 export const deploymentKind = defineKind<Record<string, unknown>>({
   kind: 'Deployment',
   group: 'apps',

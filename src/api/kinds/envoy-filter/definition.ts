@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { envoyFilterSchema } from './schema.js';
+import type { EnvoyFilterSpec } from './types.js';
+import { validateEnvoyFilter } from './validate.js';
 
-/** EnvoyFilter (networking.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const envoyFilterKind = defineKind<Record<string, unknown>>({
+/** EnvoyFilter (networking.istio.io): patches to the generated Envoy configuration. */
+export const envoyFilterKind = defineKind<EnvoyFilterSpec>({
   kind: 'EnvoyFilter',
   group: 'networking.istio.io',
   versions: ['v1alpha3'],
   plural: 'envoyfilters',
   shortNames: [],
   namespaced: true,
-  spec: any(),
+  spec: envoyFilterSchema,
+  validate: validateEnvoyFilter,
 });

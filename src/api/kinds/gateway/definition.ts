@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { gatewaySchema } from './schema.js';
+import type { GatewaySpec } from './types.js';
+import { validateGateway } from './validate.js';
 
-/** Gateway (networking.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const gatewayKind = defineKind<Record<string, unknown>>({
+/** Gateway (networking.istio.io): listeners of an ingress or egress gateway. */
+export const gatewayKind = defineKind<GatewaySpec>({
   kind: 'Gateway',
   group: 'networking.istio.io',
   versions: ['v1', 'v1beta1', 'v1alpha3'],
   plural: 'gateways',
   shortNames: ['gw'],
   namespaced: true,
-  spec: any(),
+  spec: gatewaySchema,
+  validate: validateGateway,
 });

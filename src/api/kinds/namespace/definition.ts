@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { namespaceSchema } from './schema.js';
+import type { NamespaceSpec } from './types.js';
+import { validateNamespace } from './validate.js';
 
-/** Namespace (core). Placeholder schema: accepts any spec until its rules land. */
-export const namespaceKind = defineKind<Record<string, unknown>>({
+/** Namespace (core v1): its labels drive injection and discovery selectors. */
+export const namespaceKind = defineKind<NamespaceSpec>({
   kind: 'Namespace',
   group: '',
   versions: ['v1'],
   plural: 'namespaces',
   shortNames: ['ns'],
   namespaced: false,
-  spec: any(),
+  spec: namespaceSchema,
+  validate: validateNamespace,
 });

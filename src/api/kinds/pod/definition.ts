@@ -1,7 +1,7 @@
 import { defineKind } from '../kind.js';
 import { any } from '../../schema/schema.js';
 
-/** Pod (core). Placeholder schema: accepts any spec until its rules land. */
+/** Pod (core v1): read only as input to analysis, so only its metadata is checked. */
 export const podKind = defineKind<Record<string, unknown>>({
   kind: 'Pod',
   group: '',

@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { proxyConfigSchema } from './schema.js';
+import type { ProxyConfigSpec } from './types.js';
+import { validateProxyConfig } from './validate.js';
 
-/** ProxyConfig (networking.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const proxyConfigKind = defineKind<Record<string, unknown>>({
+/** ProxyConfig (networking.istio.io): per-workload proxy settings. */
+export const proxyConfigKind = defineKind<ProxyConfigSpec>({
   kind: 'ProxyConfig',
   group: 'networking.istio.io',
   versions: ['v1beta1'],
   plural: 'proxyconfigs',
   shortNames: [],
   namespaced: true,
-  spec: any(),
+  spec: proxyConfigSchema,
+  validate: validateProxyConfig,
 });

@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { requestAuthenticationSchema } from './schema.js';
+import type { RequestAuthenticationSpec } from './types.js';
+import { validateRequestAuthentication } from './validate.js';
 
-/** RequestAuthentication (security.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const requestAuthenticationKind = defineKind<Record<string, unknown>>({
+/** RequestAuthentication (security.istio.io): the JWTs a workload accepts. */
+export const requestAuthenticationKind = defineKind<RequestAuthenticationSpec>({
   kind: 'RequestAuthentication',
   group: 'security.istio.io',
   versions: ['v1', 'v1beta1'],
   plural: 'requestauthentications',
   shortNames: ['ra'],
   namespaced: true,
-  spec: any(),
+  spec: requestAuthenticationSchema,
+  validate: validateRequestAuthentication,
 });

@@ -1,7 +1,10 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { bool, map, str } from '../../schema/schema.js';
 
-/** Secret (core). Placeholder schema: accepts any spec until its rules land. */
+/**
+ * Secret (core v1): read only as input to analysis (gateway credentials), so only its
+ * shape and metadata are checked; values are never logged.
+ */
 export const secretKind = defineKind<Record<string, unknown>>({
   kind: 'Secret',
   group: '',
@@ -9,6 +12,6 @@ export const secretKind = defineKind<Record<string, unknown>>({
   plural: 'secrets',
   shortNames: [],
   namespaced: true,
-  spec: any(),
+  topLevel: { data: map(str()), stringData: map(str()), type: str(), immutable: bool() },
   analysisOnly: true,
 });

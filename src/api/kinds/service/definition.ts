@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { serviceSchema } from './schema.js';
+import type { ServiceSpec } from './types.js';
+import { validateService } from './validate.js';
 
-/** Service (core). Placeholder schema: accepts any spec until its rules land. */
-export const serviceKind = defineKind<Record<string, unknown>>({
+/** Service (core v1): also selects WorkloadEntries outside Kubernetes, as Istio does for VMs. */
+export const serviceKind = defineKind<ServiceSpec>({
   kind: 'Service',
   group: '',
   versions: ['v1'],
   plural: 'services',
   shortNames: ['svc'],
   namespaced: true,
-  spec: any(),
+  spec: serviceSchema,
+  validate: validateService,
 });

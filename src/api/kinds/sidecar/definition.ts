@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { sidecarSchema } from './schema.js';
+import type { SidecarSpec } from './types.js';
+import { validateSidecar } from './validate.js';
 
-/** Sidecar (networking.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const sidecarKind = defineKind<Record<string, unknown>>({
+/** Sidecar (networking.istio.io): what a workload's proxy listens on and can reach. */
+export const sidecarKind = defineKind<SidecarSpec>({
   kind: 'Sidecar',
   group: 'networking.istio.io',
   versions: ['v1', 'v1beta1', 'v1alpha3'],
   plural: 'sidecars',
   shortNames: [],
   namespaced: true,
-  spec: any(),
+  spec: sidecarSchema,
+  validate: validateSidecar,
 });

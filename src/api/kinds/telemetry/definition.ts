@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { telemetrySchema } from './schema.js';
+import type { TelemetrySpec } from './types.js';
+import { validateTelemetry } from './validate.js';
 
-/** Telemetry (telemetry.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const telemetryKind = defineKind<Record<string, unknown>>({
+/** Telemetry (telemetry.istio.io): tracing, metrics and access logging per workload. */
+export const telemetryKind = defineKind<TelemetrySpec>({
   kind: 'Telemetry',
   group: 'telemetry.istio.io',
   versions: ['v1', 'v1alpha1'],
   plural: 'telemetries',
   shortNames: ['telemetry'],
   namespaced: true,
-  spec: any(),
+  spec: telemetrySchema,
+  validate: validateTelemetry,
 });

@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { virtualServiceSchema } from './schema.js';
+import type { VirtualServiceSpec } from './types.js';
+import { validateVirtualService } from './validate.js';
 
-/** VirtualService (networking.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const virtualServiceKind = defineKind<Record<string, unknown>>({
+/** VirtualService (networking.istio.io): routing rules for a set of hosts. */
+export const virtualServiceKind = defineKind<VirtualServiceSpec>({
   kind: 'VirtualService',
   group: 'networking.istio.io',
   versions: ['v1', 'v1beta1', 'v1alpha3'],
   plural: 'virtualservices',
   shortNames: ['vs'],
   namespaced: true,
-  spec: any(),
+  spec: virtualServiceSchema,
+  validate: validateVirtualService,
 });

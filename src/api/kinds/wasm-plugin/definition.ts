@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { wasmPluginSchema } from './schema.js';
+import type { WasmPluginSpec } from './types.js';
+import { validateWasmPlugin } from './validate.js';
 
-/** WasmPlugin (extensions.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const wasmPluginKind = defineKind<Record<string, unknown>>({
+/** WasmPlugin (extensions.istio.io): WebAssembly filters added to the proxy. */
+export const wasmPluginKind = defineKind<WasmPluginSpec>({
   kind: 'WasmPlugin',
   group: 'extensions.istio.io',
   versions: ['v1alpha1'],
   plural: 'wasmplugins',
   shortNames: [],
   namespaced: true,
-  spec: any(),
+  spec: wasmPluginSchema,
+  validate: validateWasmPlugin,
 });

@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { workloadEntrySchema } from './schema.js';
+import type { WorkloadEntrySpec } from './types.js';
+import { validateWorkloadEntry } from './validate.js';
 
-/** WorkloadEntry (networking.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const workloadEntryKind = defineKind<Record<string, unknown>>({
+/** WorkloadEntry (networking.istio.io): a VM or other non-Kubernetes workload. */
+export const workloadEntryKind = defineKind<WorkloadEntrySpec>({
   kind: 'WorkloadEntry',
   group: 'networking.istio.io',
   versions: ['v1', 'v1beta1', 'v1alpha3'],
   plural: 'workloadentries',
   shortNames: ['we'],
   namespaced: true,
-  spec: any(),
+  spec: workloadEntrySchema,
+  validate: validateWorkloadEntry,
 });

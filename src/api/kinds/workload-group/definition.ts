@@ -1,13 +1,16 @@
 import { defineKind } from '../kind.js';
-import { any } from '../../schema/schema.js';
+import { workloadGroupSchema } from './schema.js';
+import type { WorkloadGroupSpec } from './types.js';
+import { validateWorkloadGroup } from './validate.js';
 
-/** WorkloadGroup (networking.istio.io). Placeholder schema: accepts any spec until its rules land. */
-export const workloadGroupKind = defineKind<Record<string, unknown>>({
+/** WorkloadGroup (networking.istio.io): a template for auto-registered VM workloads. */
+export const workloadGroupKind = defineKind<WorkloadGroupSpec>({
   kind: 'WorkloadGroup',
   group: 'networking.istio.io',
   versions: ['v1', 'v1beta1', 'v1alpha3'],
   plural: 'workloadgroups',
   shortNames: ['wg'],
   namespaced: true,
-  spec: any(),
+  spec: workloadGroupSchema,
+  validate: validateWorkloadGroup,
 });

@@ -1,0 +1,209 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { PlexusError, type ErrorCode } from '../../api/errors.js';
+import type { Resource } from '../../api/resource.js';
+import type { ConfigStore } from '../store.js';
+import { normalizeId } from '../store-object.js';
+import { tokenMatches } from './admin-token.js';
+import type { ApplyItem, ApplyItemResult, ApplyRequest, ApplyResponse, DeleteResponse, ErrorBody, ResourceList } from './protocol.js';
+import { pluralTypeName, resolveKind } from './resolve-kind.js';
+
+/** Default admin API port: free in Istio's 150xx range, so it sits beside 15010/15012/15014. */
+export const DEFAULT_ADMIN_PORT = 15080;
+
+/** Largest request body accepted (a large multi-document apply fits easily). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Options of the admin API server. */
+export interface AdminServerOptions {
+  store: ConfigStore;
+  /** The bearer token every request but /healthz must present. */
+  token: string;
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  logger: Logger;
+}
+
+/** A running admin API. */
+export interface AdminServer {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP error with the status and stable code it answers with. */
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string, readonly results?: ApplyItemResult[]) {
+    super(message);
+  }
+}
+
+/**
+ * Starts the admin API that `plexus apply/get/delete` talk to. It listens on loopback only:
+ * the token guards against other local users, the loopback bind against everyone else.
+ */
+export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const { logger } = options;
+  const server = createServer((req, res) => {
+    handle(req, res, options).catch((err: unknown) => {
+      const e = toHttpError(err);
+      if (e.status >= 500) logger.error({ err, method: req.method, url: req.url }, 'admin API request failed');
+      const body: ErrorBody = { error: { code: e.code, message: e.message } };
+      if (e.results) body.results = e.results;
+      send(res, e.status, body, e.status === 401 ? { 'www-authenticate': 'Bearer realm="plexus"' } : {});
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  const host = '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((err: unknown) => {
+    throw new PlexusError('PLEXUS_ERR_IO', `cannot listen on ${host}:${options.port} for the admin API: ${(err as Error).message}`, { cause: err });
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ host, port }, 'admin API listening');
+  return {
+    host,
+    port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: AdminServerOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://admin');
+  const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  if (parts.length === 1 && parts[0] === 'healthz') {
+    allow(req, ['GET']);
+    send(res, 200, { status: 'ok' });
+    return;
+  }
+  authenticate(req, options.token);
+  if (parts[0] !== 'v1') throw new HttpError(404, 'PLEXUS_ERR_NOT_FOUND', `no such endpoint ${url.pathname}`);
+  if (parts.length === 2 && parts[1] === 'apply') {
+    allow(req, ['POST']);
+    const body = await readJson(req);
+    const result = await applyBatch(options, parseApplyRequest(body, url.searchParams.get('dryRun') === 'true'));
+    send(res, 200, result);
+    return;
+  }
+  if (parts[1] === 'resources' && (parts.length === 3 || parts.length === 4)) {
+    const def = resolveKind(parts[2]);
+    if (!def) throw new HttpError(404, 'PLEXUS_ERR_UNKNOWN_KIND', `the server doesn't have a resource type ${JSON.stringify(parts[2])}`);
+    const namespace = url.searchParams.get('namespace') || undefined;
+    if (parts.length === 3) {
+      allow(req, ['GET']);
+      const items = await options.store.list({ group: def.group, kind: def.kind, namespace: def.namespaced ? namespace : undefined });
+      send(res, 200, { apiVersion: 'v1', kind: 'List', items } satisfies ResourceList);
+      return;
+    }
+    allow(req, ['GET', 'DELETE']);
+    const id = normalizeId({ group: def.group, kind: def.kind, namespace, name: parts[3] });
+    const notFound = (): HttpError => new HttpError(404, 'PLEXUS_ERR_NOT_FOUND', `${pluralTypeName(def)} ${JSON.stringify(parts[3])} not found${id.namespace ? ` in namespace ${JSON.stringify(id.namespace)}` : ''}`);
+    const current = await options.store.get(id);
+    if (!current) throw notFound();
+    if (req.method === 'GET') {
+      send(res, 200, current);
+      return;
+    }
+    const expectedVersion = url.searchParams.get('expectedVersion') ?? undefined;
+    if (!(await options.store.delete(id, { expectedVersion }))) throw notFound();
+    options.logger.info({ kind: def.kind, namespace: id.namespace, name: id.name }, 'deleted');
+    send(res, 200, { deleted: current } satisfies DeleteResponse);
+    return;
+  }
+  throw new HttpError(404, 'PLEXUS_ERR_NOT_FOUND', `no such endpoint ${url.pathname}`);
+}
+
+/**
+ * Applies a batch: first a dry run of every item (validation and preconditions), and only
+ * when all pass, the real writes, so that one bad document applies nothing.
+ */
+async function applyBatch(options: AdminServerOptions, request: ApplyRequest): Promise<ApplyResponse> {
+  const { store, logger } = options;
+  const dryRun = request.dryRun ?? false;
+  const checked: ApplyItemResult[] = [];
+  for (const item of request.items) checked.push(await store.apply(item.resource, { dryRun: true, expectedVersion: item.expectedVersion }));
+  const invalid = checked.filter((r) => r.outcome === 'invalid').length;
+  if (invalid > 0) throw new HttpError(400, 'PLEXUS_ERR_INVALID_CONFIG', `${invalid} of ${checked.length} resource(s) invalid; nothing was applied`, checked);
+  if (checked.some((r) => r.outcome === 'conflict')) throw new HttpError(409, 'PLEXUS_ERR_CONFLICT', conflictText(checked), checked);
+  if (dryRun) return { applied: false, dryRun, results: checked };
+  const results: ApplyItemResult[] = [];
+  for (const item of request.items) {
+    const r = await store.apply(item.resource, { expectedVersion: item.expectedVersion });
+    results.push(r);
+    if (r.outcome === 'created' || r.outcome === 'configured') {
+      const m = r.resource.metadata;
+      logger.info({ kind: r.resource.kind, namespace: m.namespace, name: m.name, resourceVersion: m.resourceVersion }, r.outcome);
+    }
+    // Another writer got in between the check and the write: report what was done so far.
+    if (r.outcome === 'conflict' || r.outcome === 'invalid') {
+      throw new HttpError(r.outcome === 'conflict' ? 409 : 400, r.outcome === 'conflict' ? 'PLEXUS_ERR_CONFLICT' : 'PLEXUS_ERR_INVALID_CONFIG', r.outcome === 'conflict' ? r.message : 'a resource became invalid while applying', results);
+    }
+  }
+  return { applied: true, dryRun, results };
+}
+
+function conflictText(results: ApplyItemResult[]): string {
+  return results.flatMap((r) => (r.outcome === 'conflict' ? [r.message] : [])).join('; ');
+}
+
+function parseApplyRequest(body: unknown, dryRunQuery: boolean): ApplyRequest {
+  const b = body as Partial<ApplyRequest> | null;
+  if (typeof b !== 'object' || b === null || !Array.isArray(b.items)) throw new HttpError(400, 'PLEXUS_ERR_PARSE', 'the body must be a JSON object with an "items" array');
+  const items: ApplyItem[] = b.items.map((item, i) => {
+    if (typeof item !== 'object' || item === null || !('resource' in item)) throw new HttpError(400, 'PLEXUS_ERR_PARSE', `items[${i}] must be an object with a "resource"`);
+    if (item.expectedVersion !== undefined && typeof item.expectedVersion !== 'string') throw new HttpError(400, 'PLEXUS_ERR_PARSE', `items[${i}].expectedVersion must be a string`);
+    return { resource: item.resource as Resource, expectedVersion: item.expectedVersion };
+  });
+  return { items, dryRun: dryRunQuery || b.dryRun === true };
+}
+
+function authenticate(req: IncomingMessage, token: string): void {
+  const header = req.headers.authorization ?? '';
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) throw new HttpError(401, 'PLEXUS_ERR_UNAUTHENTICATED', 'missing bearer token: send Authorization: Bearer <token from <home>/admin-token>');
+  if (!tokenMatches(m[1], token)) throw new HttpError(401, 'PLEXUS_ERR_UNAUTHENTICATED', 'invalid bearer token');
+}
+
+function allow(req: IncomingMessage, methods: string[]): void {
+  if (!methods.includes(req.method ?? '')) throw new HttpError(405, 'PLEXUS_ERR_USAGE', `method ${req.method ?? '?'} not allowed here; use ${methods.join(' or ')}`);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'PLEXUS_ERR_USAGE', `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, 'PLEXUS_ERR_PARSE', `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof PlexusError) {
+    const status = err.code === 'PLEXUS_ERR_CONFLICT' ? 409 : err.code === 'PLEXUS_ERR_NOT_FOUND' ? 404 : err.code === 'PLEXUS_ERR_IO' || err.code === 'PLEXUS_ERR_INTERNAL' ? 500 : 400;
+    return new HttpError(status, err.code, err.message);
+  }
+  return new HttpError(500, 'PLEXUS_ERR_INTERNAL', `internal error: ${(err as Error)?.message ?? String(err)}`);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

@@ -1,0 +1,103 @@
+import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import { pino, type Logger } from 'pino';
+import { DeltaStream } from './delta-stream.js';
+import { adsServiceDefinition, protoRoot, type ProtoObject } from './protos.js';
+import type { ProxyInfo } from './proxy.js';
+import { buildPushContext, type PushContext } from './push-context.js';
+import type { PushRequest } from './push-request.js';
+import { SotwStream } from './sotw-stream.js';
+import type { StreamHost, XdsStream } from './stream-host.js';
+import type { ProxySyncStatus } from './sync-status.js';
+
+/** Options of {@link AdsServer}. */
+export interface AdsServerOptions {
+  /** Logger; a pino logger at `PLEXUS_LOG_LEVEL` (default `info`) when omitted. */
+  logger?: Logger;
+  /** The first push context; an empty one when omitted. */
+  pushContext?: PushContext;
+}
+
+/**
+ * The aggregated discovery service (`envoy.service.discovery.v3.AggregatedDiscoveryService`)
+ * on `@grpc/grpc-js`, with both the state-of-the-world and the delta stream. It serves
+ * whatever push context was last committed with {@link AdsServer.push}, and keeps per-proxy,
+ * per-type sync status for `/debug/syncz` and `proxy-status`.
+ */
+export class AdsServer {
+  readonly log: Logger;
+  private current: PushContext;
+  private readonly streams = new Set<XdsStream>();
+  private readonly server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  private connectionCounter = 0;
+  private started = false;
+
+  constructor(options: AdsServerOptions = {}) {
+    this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
+    this.current = options.pushContext ?? buildPushContext({ resources: [] });
+    protoRoot();
+    const host: StreamHost = {
+      log: this.log,
+      pushContext: () => this.current,
+      register: (s) => this.streams.add(s),
+      unregister: (s) => this.streams.delete(s),
+      connectionId: (p: ProxyInfo) => `${p.id}-${++this.connectionCounter}`,
+    };
+    this.server.addService(adsServiceDefinition(), {
+      StreamAggregatedResources: (call: ServerDuplexStream<ProtoObject, ProtoObject>) => void new SotwStream(host, call),
+      DeltaAggregatedResources: (call: ServerDuplexStream<ProtoObject, ProtoObject>) => void new DeltaStream(host, call),
+    });
+  }
+
+  /** Binds (`127.0.0.1:0` picks a free port) and resolves to the bound port. */
+  listen(address: string, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(address, credentials, (err, port) => {
+        if (err) return reject(err);
+        this.started = true;
+        this.log.info({ address, port }, 'ADS listening');
+        resolve(port);
+      });
+    });
+  }
+
+  /** The push context being served. */
+  pushContext(): PushContext {
+    return this.current;
+  }
+
+  /**
+   * Commits a new push context and sends every connected proxy what changed: all types on a
+   * full push, endpoints only otherwise.
+   */
+  push(next: PushContext, request: PushRequest): void {
+    this.current = next;
+    this.log.debug({ version: next.version, full: request.full, configs: [...request.configsUpdated], proxies: this.streams.size }, 'push');
+    for (const s of this.streams) s.push(request);
+  }
+
+  /** Per-proxy sync status: one entry per live stream. */
+  status(): ProxySyncStatus[] {
+    const out: ProxySyncStatus[] = [];
+    for (const s of this.streams) {
+      const st = s.status();
+      if (st) out.push(st);
+    }
+    return out.sort((a, b) => a.connectionId.localeCompare(b.connectionId));
+  }
+
+  /** Ends every stream and stops the server (forcefully after `graceMs`). */
+  async close(graceMs = 1000): Promise<void> {
+    for (const s of [...this.streams]) s.close();
+    if (!this.started) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
