@@ -6,7 +6,7 @@ const controlPlane = ['xds', 'config', 'registry', 'ca', 'analyze'];
 const controlPlanePatterns = controlPlane.flatMap((dir) => [`**/${dir}/**`, `../${dir}/*`, `../../${dir}/*`]);
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', 'bench/results/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

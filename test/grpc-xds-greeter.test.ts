@@ -2,8 +2,6 @@
 // VirtualServices and DestinationRules served by Plexus's ADS server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Metadata, credentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import * as grpcXds from '@grpc/grpc-js-xds';
 import { pino } from 'pino';
 import { MemoryConfigStore } from '../src/config/memory-store.js';
 import type { Resource } from '../src/api/resource.js';
@@ -11,14 +9,14 @@ import { AdsServer } from '../src/xds/ads-server.js';
 import { XdsController } from '../src/xds/xds-controller.js';
 import { syncState } from '../src/xds/sync-status.js';
 import { TYPE_URL } from '../src/xds/type-urls.js';
-import { EchoClient, startEchoServer, type EchoReply, type EchoServer } from './support/echo-service.js';
+import { startEchoServer, type EchoServer } from './support/echo-service.js';
+import type { CallResult } from './support/xds-client-protocol.js';
+import { XdsClientProcess } from './support/xds-client-process.js';
 import { destinationRule, service, virtualService, workloadEntry } from './support/mesh-objects.js';
 import { waitFor } from './support/wait-for.js';
 
 const TARGET = 'xds:///greeter.default.svc.cluster.local:7070';
 const GREETER = 'greeter.default.svc.cluster.local';
-
-type CallResult = { server: string } | { code: number; details: string };
 
 describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
   let v1: EchoServer;
@@ -26,28 +24,15 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
   let store: MemoryConfigStore;
   let ads: AdsServer;
   let controller: XdsController;
-  let client: Client;
+  let client: XdsClientProcess;
 
   async function apply(r: Resource): Promise<void> {
     const res = await store.apply(r);
     assert.ok(res.outcome !== 'invalid' && res.outcome !== 'conflict', `apply ${r.kind}/${r.metadata.name}: ${JSON.stringify(res)}`);
   }
 
-  function call(headers: Record<string, string> = {}): Promise<CallResult> {
-    const md = new Metadata();
-    for (const [k, v] of Object.entries(headers)) md.set(k, v);
-    return new Promise((resolve) => {
-      const deadline = new Date(Date.now() + 5000);
-      (client as unknown as { Who(req: unknown, md: Metadata, opts: unknown, cb: (err: ServiceError | null, res?: EchoReply) => void): void })
-        .Who({ caller: 'test' }, md, { deadline }, (err, res) => resolve(err ? { code: err.code, details: err.details } : { server: res!.server }));
-    });
-  }
-
-  async function calls(n: number, headers: Record<string, string> = {}, concurrency = 50): Promise<CallResult[]> {
-    const out: CallResult[] = [];
-    for (let i = 0; i < n; i += concurrency) out.push(...(await Promise.all(Array.from({ length: Math.min(concurrency, n - i) }, () => call(headers)))));
-    return out;
-  }
+  const call = (headers: Record<string, string> = {}): Promise<CallResult> => client.call(headers);
+  const calls = (n: number, headers: Record<string, string> = {}): Promise<CallResult[]> => client.calls(n, headers);
 
   const count = (rs: CallResult[], server: string): number => rs.filter((r) => 'server' in r && r.server === server).length;
 
@@ -66,8 +51,8 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
     const port = await ads.listen('127.0.0.1:0');
     controller = new XdsController({ store, ads });
     await controller.start();
-    // grpc-js-xds reads the bootstrap once, lazily, when the first xds: channel resolves.
-    process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify({
+    // The client runs in its own process: grpc-js-xds reads the bootstrap once per process.
+    client = new XdsClientProcess(TARGET, {
       xds_servers: [{ server_uri: `127.0.0.1:${port}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
       node: {
         id: 'sidecar~127.0.0.1~greeter-client.default~default.svc.cluster.local',
@@ -75,13 +60,11 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
         locality: {},
       },
     });
-    grpcXds.register();
-    client = new EchoClient(TARGET, credentials.createInsecure());
     await waitFor(async () => 'server' in (await call()), 10_000, 'first successful call through xDS');
   });
 
   after(async () => {
-    client?.close();
+    await client?.close();
     controller?.stop();
     await ads?.close();
     await store?.close();

@@ -55,6 +55,18 @@ describe('analyzeResources', () => {
     assert.ok(!isSuppressed(msgs[0], [parseSuppression('IST0101=VirtualService other/*')]));
   });
 
+  it('treats the same object in several files as one (last definition wins)', () => {
+    const vs = (host: string): string => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: r}
+spec:
+  hosts: [r]
+  http: [{route: [{destination: {host: ${host}}}]}]
+`;
+    const resources = [...loadText(vs('gone'), 'a.yaml').resources, ...loadText(vs('r'), 'b.yaml').resources, ...loadText('apiVersion: v1\nkind: Service\nmetadata: {name: r}\nspec: {ports: [{name: http, port: 80}]}\n', 'c.yaml').resources];
+    assert.deepEqual(analyzeResources(resources).messages.map(renderMessage), []);
+  });
+
   it('rejects a malformed suppression', () => {
     assert.throws(() => parseSuppression('IST0101'), /not a valid suppression/);
   });

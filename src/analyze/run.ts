@@ -105,7 +105,16 @@ function compare(a: AnalysisMessage, b: AnalysisMessage): number {
  */
 export function analyzeResources(resources: readonly SourcedResource[], options: AnalyzeOptions = {}): AnalysisResult {
   const namespace = options.namespace || 'default';
-  const entries = resources.map((r) => toEntry(r, namespace)).filter((e): e is ResourceEntry => e !== undefined);
+  // The same object in several files is one object: the last definition wins, as when applied in order.
+  const byKey = new Map<string, ResourceEntry>();
+  for (const r of resources) {
+    const e = toEntry(r, namespace);
+    if (!e) continue;
+    const key = `${e.group}/${e.kind}|${e.namespace}|${e.name}`;
+    byKey.delete(key);
+    byKey.set(key, e);
+  }
+  const entries = [...byKey.values()];
   const fromInput = entries.find((e) => e.kind === 'MeshConfig');
   const mesh = meshView(options.meshConfig ?? fromInput?.spec);
   const all = [...entries, ...defaultEntries(mesh, options.istioNamespace || 'istio-system')];

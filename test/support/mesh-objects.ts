@@ -11,7 +11,7 @@ export function workloadEntry(name: string, namespace: string, address: string, 
   return { apiVersion: NET, kind: 'WorkloadEntry', metadata: { name, namespace }, spec: { address, labels, ports } };
 }
 
-export function destinationRule(name: string, namespace: string, host: string, subsets: Array<{ name: string; labels: Record<string, string> }>): Resource {
+export function destinationRule(name: string, namespace: string, host: string, subsets: Array<{ name: string; labels: Record<string, string>; trafficPolicy?: unknown }>): Resource {
   return { apiVersion: NET, kind: 'DestinationRule', metadata: { name, namespace }, spec: { host, subsets } };
 }
 
