@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   PLEXUS_ERR_UNAUTHENTICATED: 'The admin API refused the request: the bearer token is missing or wrong.',
   PLEXUS_ERR_CONTROLLER_UNREACHABLE: 'No Plexus controller answers for this home directory; start one with `plexus controller`.',
   PLEXUS_ERR_CONTROLLER_RUNNING: 'Another controller already serves this home directory.',
+  PLEXUS_ERR_CA_MATERIAL: 'The CA key or certificate files are missing, unreadable, weak, or do not belong together.',
+  PLEXUS_ERR_CA_REFUSED: 'The CA refused a certificate request: unauthenticated caller, malformed or weak CSR, or bad validity.',
+  PLEXUS_ERR_CA_ROTATION: 'A root rotation was asked of a CA whose root is plugged in from files; replace those files instead.',
+  PLEXUS_ERR_CERT_FETCH: 'The agent could not obtain a workload certificate from the CA; it keeps retrying.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
