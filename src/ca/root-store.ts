@@ -16,7 +16,7 @@ interface StoredRoot {
 /** state.json: the single commit point of the store; every other file is written before it. */
 interface RootState {
   active: string;
-  next?: { id: string; activatesAt: number };
+  next?: { id: string; activatesAt: number; overlapMs: number };
   previous: { id: string; trustedUntil: number }[];
 }
 
@@ -77,8 +77,7 @@ export class RootStore {
   /** Every root a workload must trust now: active, next, and previous ones still in their overlap. */
   trusted(now = Date.now()): Signer[] {
     this.promoteIfDue(now);
-    const ids = [this.state.active, this.state.next?.id, ...this.state.previous.filter((p) => p.trustedUntil > now).map((p) => p.id)];
-    return ids.filter((id): id is string => id !== undefined).map((id) => this.root(id).signer);
+    return this.trustedAt(now);
   }
 
   /** When the pending root starts signing, if there is one. */
@@ -94,20 +93,17 @@ export class RootStore {
     this.promoteIfDue(Date.now());
     if (this.state.next) throw new PlexusError('PLEXUS_ERR_CA_ROTATION', `a root rotation is already pending until ${new Date(this.state.next.activatesAt).toISOString()}`);
     const root = await this.createRoot();
-    this.state = { ...this.state, next: { id: root.id, activatesAt }, previous: [...this.state.previous] };
-    this.overlapMs = overlapMs;
+    this.state = { ...this.state, next: { id: root.id, activatesAt, overlapMs }, previous: [...this.state.previous] };
     this.commit();
     this.promoteIfDue(Date.now());
     return root.signer;
   }
 
-  private overlapMs = 0;
-
   private promoteIfDue(now: number): void {
     const next = this.state.next;
     if (!next || next.activatesAt > now) return;
     const previous = this.state.previous.filter((p) => p.trustedUntil > now);
-    previous.push({ id: this.state.active, trustedUntil: next.activatesAt + this.overlapMs });
+    previous.push({ id: this.state.active, trustedUntil: next.activatesAt + next.overlapMs });
     this.state = { active: next.id, previous };
     this.commit();
   }
@@ -150,12 +146,11 @@ export class RootStore {
 
   private commit(): void {
     if (!this.opts.dir) return;
-    writeFileAtomic(join(this.opts.dir, 'state.json'), `${JSON.stringify({ ...this.state, overlapMs: this.overlapMs }, null, 2)}\n`, 0o644);
-    writeFileAtomic(join(this.opts.dir, 'root-cert.pem'), joinPem(this.trustedNoPromote().map((s) => s.certPem)), 0o644);
+    writeFileAtomic(join(this.opts.dir, 'state.json'), `${JSON.stringify(this.state, null, 2)}\n`, 0o644);
+    writeFileAtomic(join(this.opts.dir, 'root-cert.pem'), joinPem(this.trustedAt(Date.now()).map((s) => s.certPem)), 0o644);
   }
 
-  private trustedNoPromote(): Signer[] {
-    const now = Date.now();
+  private trustedAt(now: number): Signer[] {
     const ids = [this.state.active, this.state.next?.id, ...this.state.previous.filter((p) => p.trustedUntil > now).map((p) => p.id)];
     return ids.filter((id): id is string => id !== undefined).map((id) => this.root(id).signer);
   }

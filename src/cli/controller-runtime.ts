@@ -16,6 +16,14 @@ export interface ControllerOptions {
   xdsPort: number;
   xdsTlsPort: number;
   monitoringPort: number;
+  /** Address the plaintext xDS port binds (loopback unless told otherwise). */
+  xdsAddress?: string;
+  /** Address the monitoring port binds (loopback unless told otherwise). */
+  monitoringAddress?: string;
+  /** A MeshConfig file that overrides the one in the store. */
+  meshConfigFile?: string;
+  /** Grace period before an auto-registered WorkloadEntry of a gone proxy is deleted, ms. */
+  workloadCleanupGraceMs?: number;
   logger: Logger;
   /** Period of the config directory's fallback rescan, ms. */
   rescanIntervalMs?: number;

@@ -1,5 +1,6 @@
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
+import type { AdsObserver } from './ads-events.js';
 import { DeltaStream } from './delta-stream.js';
 import { adsServiceDefinition, protoRoot, type ProtoObject } from './protos.js';
 import type { ProxyInfo } from './proxy.js';
@@ -30,6 +31,7 @@ export class AdsServer {
   private readonly server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
   private connectionCounter = 0;
   private started = false;
+  private readonly observers: AdsObserver[] = [];
 
   constructor(options: AdsServerOptions = {}) {
     this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
@@ -38,14 +40,64 @@ export class AdsServer {
     const host: StreamHost = {
       log: this.log,
       pushContext: () => this.current,
-      register: (s) => this.streams.add(s),
-      unregister: (s) => this.streams.delete(s),
+      register: (s) => {
+        this.streams.add(s);
+        this.notify((o) => o.connected?.(s));
+      },
+      unregister: (s) => {
+        this.streams.delete(s);
+        this.notify((o) => o.disconnected?.(s));
+      },
       connectionId: (p: ProxyInfo) => `${p.id}-${++this.connectionCounter}`,
+      nacked: (s, typeUrl, nack) => this.notify((o) => o.nacked?.(s, typeUrl, nack)),
+      healthReported: (s, report) => this.notify((o) => o.health?.(s, report)),
     };
-    this.server.addService(adsServiceDefinition(), {
+    this.server.addService(this.countingDefinition(), {
       StreamAggregatedResources: (call: ServerDuplexStream<ProtoObject, ProtoObject>) => void new SotwStream(host, call),
       DeltaAggregatedResources: (call: ServerDuplexStream<ProtoObject, ProtoObject>) => void new DeltaStream(host, call),
     });
+  }
+
+  /** Adds an observer of connections, responses, NACKs and health reports. */
+  observe(observer: AdsObserver): void {
+    this.observers.push(observer);
+  }
+
+  private notify(fn: (o: AdsObserver) => void): void {
+    for (const o of this.observers) {
+      try {
+        fn(o);
+      } catch (err) {
+        this.log.error({ err }, 'ADS observer failed');
+      }
+    }
+  }
+
+  /** The ADS definition with response serializers that report each response's type and size. */
+  private countingDefinition(): ReturnType<typeof adsServiceDefinition> {
+    const def = adsServiceDefinition();
+    for (const method of Object.values(def)) {
+      const serialize = method.responseSerialize as (v: ProtoObject) => Buffer;
+      method.responseSerialize = (v: ProtoObject): Buffer => {
+        const bytes = serialize(v);
+        if (this.observers.length > 0) this.notify((o) => o.responseSent?.(String(v.type_url ?? ''), bytes.length));
+        return bytes;
+      };
+    }
+    return def;
+  }
+
+  /**
+   * The underlying gRPC server, so that other services (the CA's IstioCertificateService)
+   * share the xDS ports as they do in istiod. Add services before {@link listen}.
+   */
+  get grpcServer(): Server {
+    return this.server;
+  }
+
+  /** Live streams whose proxy has identified itself. */
+  connections(): XdsStream[] {
+    return [...this.streams];
   }
 
   /** Binds (`127.0.0.1:0` picks a free port) and resolves to the bound port. */
@@ -72,7 +124,10 @@ export class AdsServer {
   push(next: PushContext, request: PushRequest): void {
     this.current = next;
     this.log.debug({ version: next.version, full: request.full, configs: [...request.configsUpdated], proxies: this.streams.size }, 'push');
-    for (const s of this.streams) s.push(request);
+    for (const s of this.streams) {
+      s.push(request);
+      if (this.observers.length > 0) this.notify((o) => o.pushed?.(s, Date.now() - request.start, request.full));
+    }
   }
 
   /** Per-proxy sync status: one entry per live stream. */

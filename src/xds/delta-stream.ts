@@ -1,4 +1,5 @@
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import { HEALTH_INFO_TYPE_URL } from './ads-events.js';
 import { generateResources, type VersionedResource } from './generate.js';
 import type { ProtoObject } from './protos.js';
 import { parseNode, type ProxyInfo } from './proxy.js';
@@ -63,6 +64,7 @@ export class DeltaStream implements XdsStream {
     }
     const typeUrl = String(req.type_url ?? '');
     if (!typeUrl) return;
+    if (typeUrl === HEALTH_INFO_TYPE_URL) return this.onHealth(req);
     const subscribe = (req.resource_names_subscribe as string[] | undefined) ?? [];
     const unsubscribe = (req.resource_names_unsubscribe as string[] | undefined) ?? [];
     let st = this.types.get(typeUrl);
@@ -86,6 +88,7 @@ export class DeltaStream implements XdsStream {
       if (err && (err.message || err.code)) {
         st.lastNack = { nonce, rejectedVersion: version ?? '', clientVersion: '', code: err.code ?? 0, message: err.message ?? '', at: new Date().toISOString() };
         this.host.log.warn({ conn: this.id, type: SHORT_TYPE[typeUrl], nonce, error: err.message }, 'NACK');
+        this.host.nacked?.(this, typeUrl, st.lastNack);
       } else if (version !== undefined) {
         st.ackedVersion = version;
         st.ackedNonce = nonce;
@@ -160,6 +163,12 @@ export class DeltaStream implements XdsStream {
       if (!st) continue;
       if (request.full || typeUrl === TYPE_URL.endpoint) this.respond(typeUrl, st, false, []);
     }
+  }
+
+  /** Istio's health report: no error_detail means healthy. Never answered. */
+  private onHealth(req: ProtoObject): void {
+    const err = req.error_detail as { message?: string } | null | undefined;
+    this.host.healthReported?.(this, { healthy: !err, message: err?.message ?? '' });
   }
 
   status(): ProxySyncStatus | undefined {

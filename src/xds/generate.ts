@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { GeneratedResource } from './generators/generator.js';
-import { generatorFor } from './generators/table.js';
+import { selectGenerator } from './generators/select.js';
 import type { ProxyInfo } from './proxy.js';
 import type { PushContext } from './push-context.js';
 import { resourceVersion } from './resource-version.js';
@@ -16,7 +16,7 @@ export interface VersionedResource extends GeneratedResource {
  * one generator leaves the proxy on its last good config instead of sending garbage.
  */
 export function generateResources(log: Logger, push: PushContext, proxy: ProxyInfo, typeUrl: string, names: readonly string[] | undefined): VersionedResource[] | undefined {
-  const gen = generatorFor(typeUrl, proxy.generator);
+  const gen = selectGenerator(typeUrl, proxy);
   if (!gen) return [];
   try {
     return gen(push, proxy, names).map((r) => ({ ...r, version: resourceVersion(r) }));

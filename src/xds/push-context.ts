@@ -74,6 +74,8 @@ export class PushContext {
   readonly domainSuffix: string;
   readonly virtualServices: readonly IndexedConfig<VirtualServiceSpec>[];
   readonly destinationRules: readonly IndexedConfig<DestinationRuleSpec>[];
+  /** Every input object, for generators that index other kinds (Gateway, Sidecar, MeshConfig, Namespace). */
+  readonly resources: readonly Resource<unknown>[];
   private readonly vsByHost = new Map<string, IndexedConfig<VirtualServiceSpec>[]>();
   private readonly vsWildcards: string[] = [];
   private readonly drByHost = new Map<string, IndexedConfig<DestinationRuleSpec>[]>();
@@ -84,6 +86,7 @@ export class PushContext {
     this.rootNamespace = input.rootNamespace ?? 'istio-system';
     this.registry = input.registry ?? buildRegistry(input.resources, { domainSuffix: this.domainSuffix });
     this.version = `${new Date().toISOString()}/${++pushCounter}`;
+    this.resources = Object.freeze([...input.resources]);
     const vss: IndexedConfig<VirtualServiceSpec>[] = [];
     const drs: IndexedConfig<DestinationRuleSpec>[] = [];
     for (const r of input.resources) {

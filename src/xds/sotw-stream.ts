@@ -1,4 +1,5 @@
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import { HEALTH_INFO_TYPE_URL } from './ads-events.js';
 import { generateResources } from './generate.js';
 import type { ProtoObject } from './protos.js';
 import { parseNode, type ProxyInfo } from './proxy.js';
@@ -63,6 +64,7 @@ export class SotwStream implements XdsStream {
       this.host.log.info({ conn: this.id, generator: this.proxy.generator, mode: 'sotw' }, 'proxy connected');
     }
     if (!typeUrl) return;
+    if (typeUrl === HEALTH_INFO_TYPE_URL) return this.onHealth(req);
     const requested = (req.resource_names as string[] | undefined) ?? [];
     // Empty names mean "everything" only for LDS and CDS; `*` is an explicit wildcard.
     const names = requested.includes('*') || (requested.length === 0 && STATE_OF_THE_WORLD_FULL.has(typeUrl)) ? undefined : requested;
@@ -79,6 +81,7 @@ export class SotwStream implements XdsStream {
         st.lastNack = { nonce, rejectedVersion: st.sentVersion, clientVersion: String(req.version_info ?? ''), code: err.code ?? 0, message: err.message ?? '', at: new Date().toISOString() };
         st.names = names;
         this.host.log.warn({ conn: this.id, type: SHORT_TYPE[typeUrl], nonce, error: err.message }, 'NACK');
+        this.host.nacked?.(this, typeUrl, st.lastNack);
         return;
       }
       st.ackedVersion = String(req.version_info ?? '');
@@ -127,6 +130,12 @@ export class SotwStream implements XdsStream {
       if (!st) continue;
       if (request.full || typeUrl === TYPE_URL.endpoint) this.send(typeUrl, st, false);
     }
+  }
+
+  /** Istio's health report: no error_detail means healthy. Never answered. */
+  private onHealth(req: ProtoObject): void {
+    const err = req.error_detail as { message?: string } | null | undefined;
+    this.host.healthReported?.(this, { healthy: !err, message: err?.message ?? '' });
   }
 
   status(): ProxySyncStatus | undefined {

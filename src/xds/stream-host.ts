@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { ProxyInfo } from './proxy.js';
 import type { PushContext } from './push-context.js';
 import type { PushRequest } from './push-request.js';
-import type { ProxySyncStatus } from './sync-status.js';
+import type { HealthReport } from './ads-events.js';
+import type { NackRecord, ProxySyncStatus } from './sync-status.js';
 
 /** What an ADS stream needs from the server that owns it. */
 export interface StreamHost {
@@ -14,6 +15,10 @@ export interface StreamHost {
   unregister(stream: XdsStream): void;
   /** A new unique connection id for the proxy (`<node id>-<n>`, as istiod names them). */
   connectionId(proxy: ProxyInfo): string;
+  /** A NACK arrived (metrics, status observers). */
+  nacked?(stream: XdsStream, typeUrl: string, nack: NackRecord): void;
+  /** The proxy reported its workload's health (Istio's HealthInformation request). */
+  healthReported?(stream: XdsStream, report: HealthReport): void;
 }
 
 /** One live ADS stream (SotW or delta), as the server drives it. */

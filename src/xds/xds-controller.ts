@@ -12,6 +12,18 @@ export interface XdsControllerOptions {
   debounce?: DebounceOptions;
   rootNamespace?: string;
   domainSuffix?: string;
+  /**
+   * A last look at the config before each build: overlays the store does not hold (workload
+   * health reported by proxies) and settings derived from it (the MeshConfig's root namespace,
+   * which wins over `rootNamespace`).
+   */
+  prepare?: (resources: Resource<unknown>[]) => PreparedConfig;
+}
+
+/** What {@link XdsControllerOptions.prepare} returns. */
+export interface PreparedConfig {
+  resources: Resource<unknown>[];
+  rootNamespace?: string;
 }
 
 function keyOf(r: Resource<unknown>): string {
@@ -62,7 +74,19 @@ export class XdsController {
   }
 
   private build(): PushContext {
-    return buildPushContext({ resources: [...this.cache.values()], rootNamespace: this.options.rootNamespace, domainSuffix: this.options.domainSuffix });
+    let resources = [...this.cache.values()];
+    let rootNamespace = this.options.rootNamespace;
+    if (this.options.prepare) {
+      const prepared = this.options.prepare(resources);
+      resources = prepared.resources;
+      rootNamespace = prepared.rootNamespace ?? rootNamespace;
+    }
+    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix });
+  }
+
+  /** Asks for a push that no store change caused (a health report, a MeshConfig file); debounced like the rest. */
+  requestPush(request: PushRequest): void {
+    this.debouncer.push(request);
   }
 
   private rebuild(req: PushRequest): void {

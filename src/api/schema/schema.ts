@@ -98,6 +98,12 @@ export function checkSchema(value: unknown, schema: Schema, at: Reporter): boole
       }
       let ok = true;
       value.forEach((item, i) => {
+        // The API server's structural schema has no nullable list items.
+        if (item === null || item === undefined) {
+          at.at(i).error('a list item must not be null');
+          ok = false;
+          return;
+        }
         ok = checkSchema(item, schema.of, at.at(i)) && ok;
       });
       return ok;

@@ -37,6 +37,11 @@ export interface ListenerConfig {
   readonly httpInspector: boolean;
   readonly filterChains: readonly FilterChain[];
   readonly defaultFilterChain?: FilterChain;
+  /**
+   * An xDS `api_listener` (the proxyless gRPC shape): nothing to bind; its one chain holds the
+   * HTTP connection manager. Added by the xds-client; absent for socket listeners.
+   */
+  readonly apiListener?: boolean;
 }
 
 /** Envoy's filter chain match; an absent field matches anything. */

@@ -9,13 +9,14 @@ import type { GeneratedResource, Generator } from './generator.js';
 const CLUSTER = 'envoy.config.cluster.v3.Cluster';
 
 /** Port-level settings override the policy's own, as Istio merges them. */
-function policyForPort(policy: TrafficPolicy | undefined, port: number): TrafficPolicy | undefined {
+export function policyForPort(policy: TrafficPolicy | undefined, port: number): TrafficPolicy | undefined {
   if (!policy) return undefined;
   const pl = policy.portLevelSettings?.find((p) => p.port?.number === port);
   return pl ? { ...policy, ...Object.fromEntries(Object.entries(pl).filter(([k]) => k !== 'port')) } : policy;
 }
 
-function mergeSubset(base: TrafficPolicy | undefined, subset: TrafficPolicy | undefined, port: number): TrafficPolicy | undefined {
+/** A subset's policy merged over the top-level one, both narrowed to `port`. */
+export function mergeSubset(base: TrafficPolicy | undefined, subset: TrafficPolicy | undefined, port: number): TrafficPolicy | undefined {
   const b = policyForPort(base, port);
   const s = policyForPort(subset, port);
   if (!s) return b;

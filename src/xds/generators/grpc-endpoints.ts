@@ -11,7 +11,7 @@ import { clusterNamesFor } from './grpc-clusters.js';
 const CLUSTER_LOAD_ASSIGNMENT = 'envoy.config.endpoint.v3.ClusterLoadAssignment';
 
 /** Endpoints of one cluster: the service port's endpoints, narrowed by the subset's labels. */
-function clusterEndpoints(push: PushContext, proxy: ProxyInfo, name: string): ServiceEndpoint[] | undefined {
+export function clusterEndpoints(push: PushContext, proxy: ProxyInfo, name: string): ServiceEndpoint[] | undefined {
   const key = parseClusterName(name);
   if (!key || key.direction !== 'outbound') return undefined;
   const service = push.serviceFor(proxy, key.hostname);

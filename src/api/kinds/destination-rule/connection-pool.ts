@@ -1,4 +1,5 @@
 import type { Reporter } from '../../diagnostic.js';
+import { parseDurationMs } from '../../validation/common.js';
 import { checkIstioDuration, enumName, toInt } from './networking-rules.js';
 
 const H2_UPGRADE = ['DEFAULT', 'DO_NOT_UPGRADE', 'UPGRADE'] as const;
@@ -32,7 +33,10 @@ export function validateConnectionPool(value: unknown, at: Reporter): void {
     const tat = at.at('tcp');
     const max = toInt(tcp.maxConnections);
     if (max !== undefined && max < 0) tat.at('maxConnections').error('maxConnections must be non-negative');
-    for (const field of ['connectTimeout', 'maxConnectionDuration', 'idleTimeout']) checkIstioDuration(tcp[field], tat.at(field));
+    for (const field of ['connectTimeout', 'maxConnectionDuration']) checkIstioDuration(tcp[field], tat.at(field));
+    // A TCP idle timeout under 1ms (`0s`) disables the timeout, so Istio does not check it.
+    const idleMs = typeof tcp.idleTimeout === 'string' ? parseDurationMs(tcp.idleTimeout) : undefined;
+    if (idleMs === undefined || Math.trunc(idleMs) !== 0) checkIstioDuration(tcp.idleTimeout, tat.at('idleTimeout'));
     const ka = tcp.tcpKeepalive as Record<string, unknown> | undefined | null;
     if (ka) {
       checkIstioDuration(ka.time, tat.at('tcpKeepalive').at('time'));

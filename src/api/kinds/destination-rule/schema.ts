@@ -27,6 +27,7 @@ export const connectionPoolSettingsSchema: Schema = message('ConnectionPoolSetti
     h2UpgradePolicy: enumOf('DEFAULT', 'DO_NOT_UPGRADE', 'UPGRADE'),
     useClientProtocol: bool(),
     maxConcurrentStreams: int32(),
+    http2KeepAlive: message('HTTP2KeepAlive', () => ({ interval: duration(), timeout: duration() })),
   })),
 }));
 

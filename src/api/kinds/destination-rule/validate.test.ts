@@ -25,6 +25,9 @@ runValidationCases('DestinationRule', [
   { name: 'a tunnel with POST to an IP', valid: true, yaml: tp('tunnel: {protocol: POST, targetHost: 198.51.100.4, targetPort: 8443}') },
   { name: 'a tunnel with an unknown protocol', valid: false, error: 'spec.trafficPolicy.tunnel.protocol: tunnel protocol must be', yaml: tp('tunnel: {protocol: GET, targetHost: a.example.org, targetPort: 443}') },
   { name: 'a tunnel with port 0', valid: false, error: 'spec.trafficPolicy.tunnel.targetPort: tunnel targetPort is invalid', yaml: tp('tunnel: {targetHost: a.example.org, targetPort: 0}') },
+  { name: 'a TCP idle timeout of 0s disables it', valid: true, yaml: tp('connectionPool: {tcp: {idleTimeout: 0s}}') },
+  { name: 'a TCP idle timeout finer than 1ms', valid: false, error: 'spec.trafficPolicy.connectionPool.tcp.idleTimeout', yaml: tp('connectionPool: {tcp: {idleTimeout: 1500us}}') },
+  { name: 'HTTP/2 keepalive pings', valid: true, yaml: tp('connectionPool: {http: {http2KeepAlive: {interval: 20s, timeout: 4s}}}') },
   { name: 'a retry budget above 100%', valid: false, error: 'spec.trafficPolicy.retryBudget.percent', yaml: tp('retryBudget: {percent: 150}') },
 
   // load balancer

@@ -39,6 +39,10 @@ const matchSchema: Schema = message(
     listener: listenerMatchSchema,
     routeConfiguration: routeConfigurationMatchSchema,
     cluster: clusterMatchSchema,
+    waypoint: message('WaypointMatch', () => ({
+      filter: message('FilterMatch', () => ({ name: str(), subFilter: message('SubFilterMatch', () => ({ name: str() })) })),
+      portNumber: uint32(),
+    })),
   }),
   [['listener', 'routeConfiguration', 'cluster']],
 );

@@ -7,16 +7,16 @@ export type ApplyTo =
 export const APPLY_TO: readonly ApplyTo[] = ['INVALID', 'LISTENER', 'FILTER_CHAIN', 'NETWORK_FILTER', 'HTTP_FILTER', 'ROUTE_CONFIGURATION', 'VIRTUAL_HOST', 'HTTP_ROUTE', 'CLUSTER', 'EXTENSION_CONFIG', 'BOOTSTRAP', 'LISTENER_FILTER'];
 
 /** Traffic direction / proxy kind a patch is generated for. */
-export type PatchContext = 'ANY' | 'SIDECAR_INBOUND' | 'SIDECAR_OUTBOUND' | 'GATEWAY';
+export type PatchContext = 'ANY' | 'SIDECAR_INBOUND' | 'SIDECAR_OUTBOUND' | 'GATEWAY' | 'WAYPOINT';
 
 /** Values of `PatchContext` in protobuf order. */
-export const PATCH_CONTEXTS: readonly PatchContext[] = ['ANY', 'SIDECAR_INBOUND', 'SIDECAR_OUTBOUND', 'GATEWAY'];
+export const PATCH_CONTEXTS: readonly PatchContext[] = ['ANY', 'SIDECAR_INBOUND', 'SIDECAR_OUTBOUND', 'GATEWAY', 'WAYPOINT'];
 
 /** How a patch changes the matched object. */
-export type PatchOperation = 'INVALID' | 'MERGE' | 'ADD' | 'REMOVE' | 'INSERT_BEFORE' | 'INSERT_AFTER' | 'INSERT_FIRST' | 'REPLACE';
+export type PatchOperation = 'INVALID' | 'MERGE' | 'ADD' | 'REMOVE' | 'INSERT_BEFORE' | 'INSERT_AFTER' | 'INSERT_FIRST' | 'REPLACE' | 'MERGE_AND_REPLACE_LIST';
 
 /** Values of `PatchOperation` in protobuf order. */
-export const PATCH_OPERATIONS: readonly PatchOperation[] = ['INVALID', 'MERGE', 'ADD', 'REMOVE', 'INSERT_BEFORE', 'INSERT_AFTER', 'INSERT_FIRST', 'REPLACE'];
+export const PATCH_OPERATIONS: readonly PatchOperation[] = ['INVALID', 'MERGE', 'ADD', 'REMOVE', 'INSERT_BEFORE', 'INSERT_AFTER', 'INSERT_FIRST', 'REPLACE', 'MERGE_AND_REPLACE_LIST'];
 
 /** Where an added HTTP filter goes when no relative position is given. */
 export type FilterClass = 'UNSPECIFIED' | 'AUTHN' | 'AUTHZ' | 'STATS';
@@ -87,6 +87,14 @@ export interface EnvoyConfigObjectMatch {
   listener?: ListenerMatch;
   routeConfiguration?: RouteConfigurationMatch;
   cluster?: ClusterMatch;
+  /** Only with context WAYPOINT. */
+  waypoint?: WaypointMatch;
+}
+
+/** A waypoint's listener filter (and HTTP sub-filter) or port. */
+export interface WaypointMatch {
+  filter?: { name?: string; subFilter?: { name?: string } };
+  portNumber?: number;
 }
 
 /** The change itself. */

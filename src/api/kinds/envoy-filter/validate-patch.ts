@@ -1,8 +1,8 @@
 import type { Reporter } from '../../diagnostic.js';
-import { checkRegex } from '../../validation/common.js';
+import { checkPort, checkRegex } from '../../validation/common.js';
 import { enumName } from '../gateway/enum-value.js';
 import { canonicalFilterName, HTTP_CONNECTION_MANAGER_NAMES } from './deprecated-filter-names.js';
-import { APPLY_TO, PATCH_OPERATIONS, type ApplyTo, type EnvoyConfigObjectPatch, type PatchOperation } from './types.js';
+import { APPLY_TO, PATCH_CONTEXTS, PATCH_OPERATIONS, type ApplyTo, type EnvoyConfigObjectPatch, type PatchOperation } from './types.js';
 
 const LISTENER_CLASS: readonly ApplyTo[] = ['LISTENER', 'FILTER_CHAIN', 'NETWORK_FILTER', 'HTTP_FILTER'];
 const ROUTE_CLASS: readonly ApplyTo[] = ['ROUTE_CONFIGURATION', 'VIRTUAL_HOST', 'HTTP_ROUTE'];
@@ -35,6 +35,13 @@ export function validateConfigPatch(cp: EnvoyConfigObjectPatch, priority: number
 /** Returns false when the match is unusable for this applyTo. */
 function checkMatchFits(cp: EnvoyConfigObjectPatch, applyTo: ApplyTo, at: Reporter): boolean {
   const m = cp.match;
+  // The CRD's rule: a waypoint match goes with context WAYPOINT, and WAYPOINT takes no other match.
+  if (m && (enumName(m.context, PATCH_CONTEXTS) === 'WAYPOINT' ? m.listener || m.routeConfiguration || m.cluster : m.waypoint)) {
+    at.error('only support waypointMatch when context is WAYPOINT');
+    return false;
+  }
+  const wport = m?.waypoint?.portNumber;
+  if (wport !== undefined && wport !== null && checkPort(wport)) at.at('waypoint').at('portNumber').error('port must be between 1-65535');
   if (!m || (!m.listener && !m.routeConfiguration && !m.cluster)) return true;
   if (LISTENER_CLASS.includes(applyTo)) {
     if (!m.listener) {

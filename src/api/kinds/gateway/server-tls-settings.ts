@@ -72,6 +72,8 @@ export function validateServerTlsSettings(tls: ServerTLSSettings, at: Reporter):
   if (terminating) {
     const label = mode === 'SIMPLE' ? 'SIMPLE' : 'MUTUAL';
     if (label === 'MUTUAL' && !filled(tls.caCertificates)) at.at('caCertificates').error(`${mode} TLS requires a client CA bundle (caCertificates)`);
+    // More than two pairs is tolerated (warned), the extra ones are not used.
+    if ((tls.tlsCertificates?.length ?? 0) > 2) at.at('tlsCertificates').warn(`${label} TLS supports at most 2 server certificates; got ${tls.tlsCertificates!.length}`);
     if (hasItems(tls.tlsCertificates)) {
       tls.tlsCertificates!.forEach((cert, i) => checkCertificatePair(cert, mode, at.at('tlsCertificates').at(i)));
     } else {
@@ -90,10 +92,8 @@ function checkCertificatePair(cert: TLSCertificate, mode: string, at: Reporter):
 }
 
 function checkListSizes(tls: ServerTLSSettings, at: Reporter): void {
-  for (const field of ['credentialNames', 'tlsCertificates'] as const) {
-    const l = tls[field];
-    if (Array.isArray(l) && (l.length < 1 || l.length > 2)) at.at(field).error(`${field} must have 1 or 2 entries, got ${l.length}`);
-  }
+  const names = tls.credentialNames;
+  if (Array.isArray(names) && names.length > 2) at.at('credentialNames').error(`credentialNames must have 1 or 2 entries, got ${names.length}`);
   if (filled(tls.credentialName) && hasItems(tls.credentialNames)) at.error('only one of credentialName or credentialNames can be set');
   if (hasItems(tls.credentialNames) && hasItems(tls.tlsCertificates)) at.error('only one of credentialNames or tlsCertificates can be set');
 }

@@ -196,6 +196,12 @@ runValidationCases('Gateway', [
     yaml: server('  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ["a.example.org"]\n    tls:\n      mode: SIMPLE\n      tlsCertificates:\n      - {serverCertificate: /rsa.pem, privateKey: /rsa.key}\n      - {serverCertificate: /ec.pem}'),
   },
   {
+    name: 'three tlsCertificates pairs only warn',
+    valid: true,
+    warning: 'spec.servers[0].tls.tlsCertificates: SIMPLE TLS supports at most 2 server certificates; got 3',
+    yaml: server('  - port: {number: 8443, name: https-shop, protocol: HTTPS}\n    hosts: ["shop.example.net"]\n    tls:\n      mode: SIMPLE\n      tlsCertificates:\n      - {serverCertificate: /p1.crt, privateKey: /p1.key}\n      - {serverCertificate: /p2.crt, privateKey: /p2.key}\n      - {serverCertificate: /p3.crt, privateKey: /p3.key}'),
+  },
+  {
     name: 'ISTIO_MUTUAL with a credentialName',
     valid: false,
     error: 'spec.servers[0].tls.credentialName: ISTIO_MUTUAL mode uses the mesh certificates',

@@ -13,6 +13,7 @@ const jwtRuleSchema: Schema = message('JWTRule', () => ({
   forwardOriginalToken: bool(),
   outputClaimToHeaders: list(message('ClaimToHeader', () => ({ header: str(), claim: str() }))),
   timeout: duration(),
+  spaceDelimitedClaims: list(str()),
 }));
 
 /** Schema of the RequestAuthentication spec. */

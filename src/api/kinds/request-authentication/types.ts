@@ -21,6 +21,8 @@ export interface JwtRule {
   outputClaimToHeaders?: ClaimToHeader[];
   /** How long to wait for the JWKS fetch (Go duration string). */
   timeout?: string;
+  /** Claims whose value is a space-separated list (like `scope`). */
+  spaceDelimitedClaims?: string[];
 }
 
 /** `JWTHeader`: a header carrying the token, with an optional prefix (`Bearer `). */

@@ -46,4 +46,7 @@ jwtRules:
   { name: 'selector and targetRefs together', valid: false, error: 'spec: only one of targetRefs, targetRef or selector can be set', yaml: ra('selector: {matchLabels: {app: a}}\ntargetRefs: [{kind: Service, name: web}]') },
   { name: 'a targetRef without a name', valid: false, error: 'spec.targetRef.name: targetRef name must be set', yaml: ra('targetRef: {kind: Service}') },
   { name: 'the same issuer twice warns', valid: true, warning: 'spec.jwtRules[1].issuer: issuer "a" is also configured by jwtRules[0]', yaml: ra('jwtRules: [{issuer: a}, {issuer: a}]') },
+  { name: 'space-delimited claims', valid: true, yaml: rule('spaceDelimitedClaims: [scope, permissions]') },
+  { name: 'an empty space-delimited claim', valid: false, error: 'spec.jwtRules[0].spaceDelimitedClaims[1]: a space-delimited claim name must be a non-empty string', yaml: rule('spaceDelimitedClaims: [scope, ""]') },
+  { name: 'a null JWT rule', valid: false, error: 'spec.jwtRules[0]: a list item must not be null', yaml: ra('jwtRules:\n- null') },
 ]);

@@ -50,6 +50,9 @@ function validateJwtRule(rule: JwtRule, at: Reporter): void {
   (rule.fromCookies ?? []).forEach((c, i) => {
     if (c === '') at.at('fromCookies').at(i).error('a cookie name must be a non-empty string');
   });
+  (rule.spaceDelimitedClaims ?? []).forEach((c, i) => {
+    if (c === '') at.at('spaceDelimitedClaims').at(i).error('a space-delimited claim name must be a non-empty string');
+  });
   (rule.outputClaimToHeaders ?? []).forEach((c, i) => {
     const atC = at.at('outputClaimToHeaders').at(i);
     if (!c) return atC.error('outputClaimToHeaders entries must not be null');

@@ -10,6 +10,8 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 export function checkPluginUrl(url: string): string | undefined {
   if (url === '') return 'url field needs to be set';
   if (/[\s\u0000-\u001f\u007f]/.test(url)) return `failed to parse url ${JSON.stringify(url)}: it contains whitespace or control characters`;
+  // Go's URL parser (behind the CRD's isURL rule) refuses a '%' that does not start an escape.
+  if (/%(?![0-9A-Fa-f]{2})/.test(url)) return `failed to parse url ${JSON.stringify(url)}: invalid percent-escape`;
   const m = SCHEME.exec(url);
   const scheme = m ? m[1].toLowerCase() : '';
   if (!SCHEMES.has(scheme)) return `url has an unsupported scheme ${JSON.stringify(scheme)}; use oci://, file://, http:// or https://`;

@@ -43,4 +43,6 @@ type: HTTP`),
   { name: 'an unknown plugin type', valid: false, error: 'spec.type: unknown value "TCP"', yaml: wp('url: oci://r/p\ntype: TCP') },
   { name: 'a priority beyond int32', valid: false, error: 'spec.priority', yaml: wp('url: oci://r/p\npriority: 3000000000') },
   { name: 'selector and targetRefs together', valid: false, error: 'spec: only one of targetRefs, targetRef or selector can be set', yaml: wp('url: oci://r/p\nselector: {matchLabels: {app: a}}\ntargetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: gw}]') },
+  { name: 'a url with a broken percent-escape', valid: false, error: 'spec.url: failed to parse url', yaml: wp('url: "plugins%zzexample/auth.wasm"') },
+  { name: 'a url with a proper percent-escape', valid: true, yaml: wp('url: "https://plugins.example.com/my%20filter.wasm"') },
 ]);

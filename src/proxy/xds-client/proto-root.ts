@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join } from 'node:path';
+import protobuf from 'protobufjs';
+
+/**
+ * The proxy's own loader of Envoy's v3 protos. It reads them at run time from the `deps/`
+ * folder `@grpc/grpc-js-xds` ships, like the controller does, but stays separate because
+ * src/proxy may not import the control plane. Besides the discovery service and the five
+ * resource types it loads every extension whose config a Plexus filter may parse, so that
+ * nested `Any`s decode into objects instead of staying bytes.
+ */
+const PROTO_FILES = [
+  'envoy/service/discovery/v3/ads.proto',
+  'envoy/service/discovery/v3/discovery.proto',
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/network/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/http/fault/v3/fault.proto',
+  'envoy/extensions/filters/http/cors/v3/cors.proto',
+  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/http/grpc_stats/v3/config.proto',
+  'envoy/extensions/filters/http/grpc_web/v3/grpc_web.proto',
+  'envoy/extensions/filters/http/header_mutation/v3/header_mutation.proto',
+  'udpa/type/v1/typed_struct.proto',
+  'xds/type/v3/typed_struct.proto',
+];
+
+/** A decoded message as a plain object with Envoy's snake_case field names. */
+export type ProtoJson = Record<string, unknown>;
+
+/** A packed `google.protobuf.Any` straight off the wire. */
+export interface WireAny {
+  readonly type_url: string;
+  readonly value: Uint8Array;
+}
+
+/**
+ * How resources become JSON: nested `Any`s expanded with `@type` (the shape of Envoy's
+ * config_dump), enums by name, 64-bit integers and bytes as strings, absent fields left out
+ * so that "unset" and "default" stay distinguishable.
+ */
+const JSON_OPTIONS: protobuf.IConversionOptions = { json: true, longs: String, enums: String, bytes: String, defaults: false, oneofs: false };
+
+/** Envelope messages keep `Any`s packed: each resource is decoded on its own. */
+const ENVELOPE_OPTIONS: protobuf.IConversionOptions = { longs: String, enums: String, bytes: Buffer, defaults: false, oneofs: false };
+
+function includeDirs(): string[] {
+  const require = createRequire(import.meta.url);
+  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+  // protoc-gen-validate imports google/protobuf/descriptor.proto, which protobufjs ships.
+  const pbRoot = dirname(require.resolve('protobufjs/package.json'));
+  return [join(deps, 'envoy-api'), join(deps, 'xds'), join(deps, 'googleapis'), join(deps, 'protoc-gen-validate'), pbRoot];
+}
+
+let cached: protobuf.Root | undefined;
+
+/** The loaded proto root; loaded once per process on first use. */
+export function proxyProtoRoot(): protobuf.Root {
+  if (cached) return cached;
+  const dirs = includeDirs();
+  const root = new protobuf.Root();
+  const fallback = root.resolvePath.bind(root);
+  root.resolvePath = (origin: string, target: string): string => {
+    if (isAbsolute(target)) return target;
+    for (const dir of dirs) {
+      const full = join(dir, target);
+      if (existsSync(full)) return full;
+    }
+    // google/protobuf/{any,struct,duration,...}.proto are built into protobufjs.
+    return fallback(origin, target) ?? target;
+  };
+  root.loadSync(PROTO_FILES, { keepCase: true });
+  root.resolveAll();
+  cached = root;
+  return root;
+}
+
+/** Type name inside a type URL (`envoy.config.listener.v3.Listener`). */
+export function typeNameOf(typeUrl: string): string {
+  return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+}
+
+/** The message type a type URL names, or undefined when it is not among the loaded protos. */
+export function lookupMessage(typeUrl: string): protobuf.Type | undefined {
+  try {
+    const found = proxyProtoRoot().lookup(typeNameOf(typeUrl));
+    return found instanceof protobuf.Type ? found : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Decodes one packed resource into JSON with `@type` first. Throws when the bytes do not
+ * parse as the named type; returns undefined when the type is unknown.
+ */
+export function decodeAnyToJson(any: WireAny): ProtoJson | undefined {
+  const type = lookupMessage(any.type_url);
+  if (!type) return undefined;
+  const body = type.toObject(type.decode(any.value), JSON_OPTIONS) as ProtoJson;
+  return { '@type': any.type_url, ...body };
+}
+
+/** Encodes a plain object as `fullName` (tests and the ADS client's requests). */
+export function encodeMessage(fullName: string, value: ProtoJson): Uint8Array {
+  const type = proxyProtoRoot().lookupType(fullName);
+  return type.encode(type.fromObject(value)).finish();
+}
+
+/** Packs a message into a wire `Any` (tests build resources with it). */
+export function packAny(fullName: string, value: ProtoJson): WireAny {
+  return { type_url: `type.googleapis.com/${fullName}`, value: encodeMessage(fullName, value) };
+}
+
+/** A serializer for grpc-js. */
+export function serializerOf(fullName: string): (value: ProtoJson) => Buffer {
+  const type = proxyProtoRoot().lookupType(fullName);
+  return (value) => Buffer.from(type.encode(type.fromObject(value)).finish());
+}
+
+/** A deserializer for grpc-js that keeps nested `Any`s packed. */
+export function envelopeDeserializerOf(fullName: string): (bytes: Buffer) => ProtoJson {
+  const type = proxyProtoRoot().lookupType(fullName);
+  return (bytes) => type.toObject(type.decode(bytes), ENVELOPE_OPTIONS) as ProtoJson;
+}
