@@ -38,11 +38,15 @@ function request(port: number, agent: CertificateAgent): Promise<string> {
       checkServerIdentity: (_host, cert) => (cert.subjectaltname === `URI:${SERVER_ID}` ? undefined : new Error(`unexpected server identity ${cert.subjectaltname}`)),
     });
     let data = '';
+    let serial = '';
     sock.setTimeout(3000, () => sock.destroy(new Error('timeout')));
-    sock.on('secureConnect', () => sock.write('ping'));
+    sock.on('secureConnect', () => {
+      serial = sock.getPeerCertificate().serialNumber;
+      sock.write('ping');
+    });
     sock.on('data', (d) => (data += d.toString()));
     sock.on('error', reject);
-    sock.on('close', () => (data === 'pong' ? resolve(sock.getPeerCertificate().serialNumber ?? '') : reject(new Error(`no pong (${data})`))));
+    sock.on('close', () => (data === 'pong' ? resolve(serial) : reject(new Error(`no pong (${data})`))));
   });
 }
 
@@ -141,7 +145,7 @@ describe('agent over the TLS port', () => {
     const ca = await CertificateAuthority.open({ logger: silent, backdateSeconds: 0 });
     const srv = await startCaServer(ca, { tls: true, logger: capture.logger });
     const agent = new CertificateAgent({
-      ca: { address: srv.address, tlsRootPem: ca.trustBundlePem() },
+      ca: { address: srv.address, tlsRootPem: ca.trustBundlePem(), serverName: 'localhost' },
       token: ca.mintWorkloadToken({ namespace: 'default', serviceAccount: 'grpc-client', ttl: 1 }),
       renewWithCertificate: true, ttlSeconds: 2, outputDir: out.dir, retry: { initialMs: 50, maxMs: 200 }, logger: silent,
     });
@@ -176,7 +180,7 @@ describe('agent over the TLS port', () => {
     const foreign = new CertificateAgent({ ca: { address: strangerSrv.address }, token: stranger.mintWorkloadToken({ namespace: 'default', serviceAccount: 'x' }), logger: silent });
     const cert = await foreign.start();
     foreign.stop();
-    const agent = new CertificateAgent({ ca: { address: srv.address, tlsRootPem: ca.trustBundlePem() }, renewWithCertificate: true, logger: silent, retry: { initialMs: 50, maxMs: 50 } });
+    const agent = new CertificateAgent({ ca: { address: srv.address, tlsRootPem: ca.trustBundlePem(), serverName: 'localhost' }, renewWithCertificate: true, logger: silent, retry: { initialMs: 50, maxMs: 50 } });
     // Seed the agent with the stranger's certificate, as an attacker would present it.
     (agent as unknown as { cert: WorkloadCertificate }).cert = cert;
     const errors: Error[] = [];

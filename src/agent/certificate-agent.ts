@@ -133,7 +133,7 @@ export class CertificateAgent extends EventEmitter {
     const { keyPem, csrPem } = await createKeyAndCsr(this.opts.keyAlgorithm ?? 'ec-p256', this.cert?.spiffeId);
     const base = { csrPem, validitySeconds: this.opts.ttlSeconds ?? 0, timeoutMs: this.opts.callTimeoutMs ?? 10_000 };
     const current = this.cert;
-    const useCert = this.opts.renewWithCertificate && this.opts.ca.tlsRootPem && current && current.notAfter.getTime() > Date.now() + 1000;
+    const useCert = this.opts.renewWithCertificate && this.opts.ca.tlsRootPem && current && current.notAfter.getTime() > Date.now();
     let chain: string[];
     if (useCert) {
       try {

@@ -27,7 +27,8 @@ export class MemoryCertificateProvider implements experimental.CertificateProvid
 
   addCaCertificateListener(listener: CaListener): void {
     this.caListeners.add(listener);
-    if (this.ca) listener(this.ca);
+    // Deliver later, never inside add: grpc-js registers its server watcher only after this returns.
+    queueMicrotask(() => this.caListeners.has(listener) && this.ca && listener(this.ca));
   }
 
   removeCaCertificateListener(listener: CaListener): void {
@@ -36,7 +37,7 @@ export class MemoryCertificateProvider implements experimental.CertificateProvid
 
   addIdentityCertificateListener(listener: IdentityListener): void {
     this.identityListeners.add(listener);
-    if (this.identity) listener(this.identity);
+    queueMicrotask(() => this.identityListeners.has(listener) && this.identity && listener(this.identity));
   }
 
   removeIdentityCertificateListener(listener: IdentityListener): void {

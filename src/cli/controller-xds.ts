@@ -61,10 +61,11 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
       const instanceId = controllerInstanceId();
       const ads = new AdsServer({ logger: logger.child({ part: 'ads' }) });
       const metrics = new XdsMetrics(ads);
-      let controller: XdsController | undefined;
+      // The controller is built after auto-registration, which needs to ask it for pushes.
+      const ref: { controller?: XdsController } = {};
       const autoreg = new AutoRegistrationController({
         store, instanceId, logger: logger.child({ part: 'auto-registration' }), graceMs: options.workloadCleanupGraceMs,
-        onHealthChange: () => controller?.requestPush({ full: false, configsUpdated: new Set(), reasons: new Set(['health']), start: Date.now() }),
+        onHealthChange: () => ref.controller?.requestPush({ full: false, configsUpdated: new Set(), reasons: new Set(['health']), start: Date.now() }),
       });
       ads.observe({
         connected: (s) => void (s.proxy && autoreg.proxyConnected(s.id, { ...s.proxy, network: typeof s.proxy.metadata.NETWORK === 'string' ? s.proxy.metadata.NETWORK : undefined })),
@@ -72,7 +73,7 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
         health: (s, report) => autoreg.healthReported(s.id, report),
       });
       let rootNamespace = '';
-      controller = new XdsController({
+      const controller = new XdsController({
         store, ads,
         prepare: (resources) => {
           const mesh = resolveMeshConfig(resources, fileMesh);
@@ -83,6 +84,7 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
           return { resources: autoreg.overlayHealth(resources), rootNamespace };
         },
       });
+      ref.controller = controller;
       const storeMetrics = new StoreMetrics(store);
       const stops: Array<() => Promise<void> | void> = [];
       const stop = async (): Promise<void> => {

@@ -7,9 +7,11 @@ import { applyCommand } from './apply.js';
 import { getCommand } from './get.js';
 import { deleteCommand } from './delete.js';
 import { controllerCommand } from './controller.js';
+import { proxyStatusCommand } from './proxy-status.js';
+import { proxyConfigCommand } from './proxy-config.js';
 
 /** Every subcommand, in the order `plexus help` lists them. */
-const COMMANDS: readonly Command[] = [validateCommand, analyzeCommand, applyCommand, getCommand, deleteCommand, controllerCommand];
+const COMMANDS: readonly Command[] = [validateCommand, analyzeCommand, applyCommand, getCommand, deleteCommand, controllerCommand, proxyStatusCommand, proxyConfigCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

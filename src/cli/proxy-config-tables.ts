@@ -4,6 +4,8 @@ import { renderTabTable } from './tab-table.js';
 
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+/** Go's string order (bytes), which istioctl's sorts use. */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
 /**
@@ -27,7 +29,7 @@ export function clusterTable(clusters: readonly Json[]): string {
   const sorted = [...clusters].sort((a, b) => {
     const [ah, as, ap, ad] = sortKey(str(a.name));
     const [bh, bs, bp, bd] = sortKey(str(b.name));
-    return ah.localeCompare(bh) || as.localeCompare(bs) || ap - bp || ad.localeCompare(bd);
+    return cmp(ah, bh) || cmp(as, bs) || ap - bp || cmp(ad, bd);
   });
   const rows = [['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE']];
   for (const c of sorted) {
@@ -97,7 +99,7 @@ function describeChainMatch(m: Json): string {
 
 /** `proxy-config listener`: ADDRESSES, PORT, MATCH, DESTINATION, one row per filter chain. */
 export function listenerTable(listeners: readonly Json[]): string {
-  const sorted = [...listeners].sort((a, b) => socketOf(a).port - socketOf(b).port || socketOf(a).address.localeCompare(socketOf(b).address) || str(a.name).localeCompare(str(b.name)));
+  const sorted = [...listeners].sort((a, b) => socketOf(a).port - socketOf(b).port || cmp(socketOf(a).address, socketOf(b).address) || cmp(str(a.name), str(b.name)));
   const rows = [['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION']];
   for (const l of sorted) {
     const { port } = socketOf(l);
@@ -135,7 +137,7 @@ function describeMatch(m: Json): string {
 /** `proxy-config route`: NAME, VHOST NAME, DOMAINS, MATCH, VIRTUAL SERVICE, one row per route. */
 export function routeTable(routes: readonly Json[]): string {
   const rows = [['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE']];
-  for (const rc of [...routes].sort((a, b) => str(a.name).localeCompare(str(b.name)))) {
+  for (const rc of [...routes].sort((a, b) => cmp(str(a.name), str(b.name)))) {
     const vhosts = arr(rc.virtual_hosts);
     if (vhosts.length === 0) rows.push([str(rc.name), '', '', '', '']);
     for (const vh of vhosts) {
@@ -159,6 +161,6 @@ export function endpointTable(assignments: readonly Json[]): string {
       }
     }
   }
-  out.sort((a, b) => a[3]!.localeCompare(b[3]!) || a[0]!.localeCompare(b[0]!));
+  out.sort((a, b) => cmp(a[3]!, b[3]!) || cmp(a[0]!, b[0]!));
   return renderTabTable([['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], ...out], 5);
 }

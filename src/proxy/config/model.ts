@@ -304,6 +304,10 @@ export interface ClusterConfig {
   /** Service name for stats and access logs (Istio metadata). */
   readonly serviceName?: string;
   readonly dnsRefreshRateMs?: number;
+  /** Percent of healthy hosts below which a priority level balances over all hosts (Envoy's `healthy_panic_threshold`, default 50; 0 disables). */
+  readonly healthyPanicThreshold?: number;
+  /** Choose a locality by its weight before a host (Envoy's `locality_weighted_lb_config`). */
+  readonly localityWeightedLb?: boolean;
 }
 
 export interface CircuitBreakerThresholds {

@@ -44,6 +44,8 @@ export interface ConnectionInfo {
   readonly alpn?: readonly string[];
   /** True once TLS was terminated by this proxy. */
   readonly tlsTerminated: boolean;
+  /** The ALPN protocol negotiated when this proxy terminated TLS (`h2`, `http/1.1`, ...). */
+  readonly negotiatedAlpn?: string;
   /** SPIFFE id of a verified client certificate (mTLS), e.g. `spiffe://cluster.local/ns/default/sa/web`. */
   readonly peerPrincipal?: string;
   /** Name of the listener and filter chain that accepted it (for stats and logs). */

@@ -41,7 +41,7 @@ function endpoint(e: ProtoJson, at: FieldPath, allowHostnames: boolean): Endpoin
  */
 export function translateLoadAssignment(cla: ProtoJson, at: FieldPath, opts: { allowHostnames?: boolean; clusterName?: string } = {}): ClusterLoadAssignment {
   const clusterName = opts.clusterName ?? str(cla.cluster_name) ?? at.at('cluster_name').fail('cluster_name is required');
-  if (list(cla.named_endpoints).length > 0 || (obj(cla.named_endpoints) && Object.keys(obj(cla.named_endpoints)!).length > 0)) at.at('named_endpoints').fail('not supported');
+  if (Object.keys(obj(cla.named_endpoints) ?? {}).length > 0) at.at('named_endpoints').fail('not supported');
   const policy = obj(cla.policy);
   if (list(policy?.drop_overloads).length > 0) at.at('policy').at('drop_overloads').fail('drop overloads are not supported');
   const localities = list(cla.endpoints).map((l, i): LocalityEndpoints => {

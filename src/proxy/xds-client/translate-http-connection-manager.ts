@@ -25,13 +25,12 @@ function httpFilters(v: unknown, at: FieldPath): HttpFilterConfig[] {
     const p = at.at('', i);
     const name = str(f.name) ?? p.at('name').fail('filter name is required');
     if (f.config_discovery !== undefined) p.at('config_discovery').fail('filter config discovery (ECDS) is not supported');
-    const typed = obj(f.typed_config);
-    if (!typed) p.at('typed_config').fail('typed_config is required');
+    const typed = obj(f.typed_config) ?? p.at('typed_config').fail('typed_config is required');
     const typeUrl = typeof typed['@type'] === 'string' ? typed['@type'] : undefined;
     if (!typeUrl) {
       // Optional filters the proxy does not know are skipped; others reject the listener.
       if (f.is_optional === true) return;
-      p.at('typed_config').fail(`unknown HTTP filter type ${String(typed.type_url ?? '')}`);
+      return p.at('typed_config').fail(`unknown HTTP filter type ${String(typed.type_url ?? '')}`);
     }
     if (f.disabled === true) return;
     out.push({ name, typeUrl, config: configBody(typed) });

@@ -3,7 +3,7 @@ import type { GeneratedResource, Generator } from './generator.js';
 import { gatewayRouteName } from './gateway-routes.js';
 import { boundVirtualServices, gatewayServersByPort, serverHostNames, serverKind, type GatewayServer } from './gateway-select.js';
 import { downstreamTlsSocket } from './gateway-tls.js';
-import { httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
+import { dedupeFilterChains, httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
 import { tcpRouteTarget, tlsRouteChains } from './listener-l4-routes.js';
 import { hostMatches } from '../../registry/hostname.js';
 import { sidecarScope, type SidecarScope } from './sidecar-scope.js';
@@ -58,17 +58,6 @@ function serverChains(scope: SidecarScope, s: GatewayServer, port: number): Prot
   }
 }
 
-/** Drops chains whose match repeats an earlier one (Envoy rejects duplicates; the first server wins, as in Istio). */
-function dedupe(chains: ProtoObject[]): ProtoObject[] {
-  const seen = new Set<string>();
-  return chains.filter((c) => {
-    const key = JSON.stringify(c.filter_chain_match ?? {});
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 /**
  * Gateway listeners: one `0.0.0.0_<port>` per server port of the Gateways selecting this
  * proxy. Plain HTTP servers share one HCM chain (RDS `http.<port>`); HTTPS servers get a
@@ -79,7 +68,7 @@ function dedupe(chains: ProtoObject[]): ProtoObject[] {
 export function gatewayListenerObjects(scope: SidecarScope): ProtoObject[] {
   const out: ProtoObject[] = [];
   for (const [port, servers] of gatewayServersByPort(scope)) {
-    const chains = dedupe(servers.flatMap((s) => serverChains(scope, s, port)));
+    const chains = dedupeFilterChains(servers.flatMap((s) => serverChains(scope, s, port)));
     if (chains.length === 0) continue;
     const tls = servers.some((s) => serverKind(s) !== 'http' && serverKind(s) !== 'tcp');
     const listener: ProtoObject = {

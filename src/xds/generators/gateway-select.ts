@@ -33,7 +33,7 @@ export function serverKind(s: GatewayServer): ServerKind {
 export function gatewayServersByPort(scope: SidecarScope): Map<number, GatewayServer[]> {
   const byPort = new Map<number, GatewayServer[]>();
   const labels = scope.proxy.labels;
-  const root = scope.index.mesh.rootNamespace ?? scope.push.rootNamespace;
+  const root = scope.push.rootNamespace;
   for (const gateway of scope.index.gateways) {
     if (!namespaceDiscovered(scope.index, gateway.namespace, root)) continue;
     const selector = gateway.spec.selector ?? {};
@@ -82,7 +82,7 @@ export interface BoundHosts {
  * the server's. Oldest first, as Istio orders them.
  */
 export function boundVirtualServices(scope: SidecarScope, s: GatewayServer): BoundHosts[] {
-  const root = scope.index.mesh.rootNamespace ?? scope.push.rootNamespace;
+  const root = scope.push.rootNamespace;
   const out: BoundHosts[] = [];
   for (const vs of scope.index.virtualServices) {
     if (!vs.gateways.includes(s.key)) continue;

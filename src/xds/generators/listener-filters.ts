@@ -71,3 +71,14 @@ export function listenerFilter(kind: 'original_dst' | 'tls_inspector' | 'http_in
 export function socketAddress(address: string, port: number): ProtoObject {
   return { socket_address: { address, port_value: port } };
 }
+
+/** Drops chains whose match repeats an earlier one: Envoy rejects duplicates, and the first wins (as in Istio). */
+export function dedupeFilterChains(chains: readonly ProtoObject[]): ProtoObject[] {
+  const seen = new Set<string>();
+  return chains.filter((c) => {
+    const key = JSON.stringify(c.filter_chain_match ?? {});
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -3,7 +3,7 @@ import { packAny, type ProtoObject } from '../protos.js';
 import { clusterName } from './cluster-name.js';
 import type { GeneratedResource, Generator } from './generator.js';
 import { virtualInboundListener } from './listener-inbound.js';
-import { httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
+import { dedupeFilterChains, httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
 import { tcpRouteTarget, tlsRouteChains } from './listener-l4-routes.js';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from './sidecar-clusters.js';
 import { isOutboundHttpPort } from './sidecar-routes.js';
@@ -100,7 +100,7 @@ export function outboundListeners(scope: SidecarScope): ProtoObject[] {
   const out: ProtoObject[] = [...http.entries()].sort(([a], [b]) => a - b).map(([port, sniff]) => httpListener(port, sniff));
   for (const l of l4.values()) {
     if (l.address === WILDCARD && http.has(l.port)) continue;
-    out.push(outboundListener(l.address, l.port, l.chains, l.tls ? [listenerFilter('tls_inspector')] : undefined));
+    out.push(outboundListener(l.address, l.port, dedupeFilterChains(l.chains), l.tls ? [listenerFilter('tls_inspector')] : undefined));
   }
   return out;
 }

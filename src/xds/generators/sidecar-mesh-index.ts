@@ -4,6 +4,7 @@ import type { SidecarSpec } from '../../api/kinds/sidecar/types.js';
 import type { VirtualServiceSpec } from '../../api/kinds/virtual-service/types.js';
 import type { Resource } from '../../api/resource.js';
 import { resolveShortHost } from '../../registry/hostname.js';
+import { resolveMeshConfig } from '../mesh-config-resolver.js';
 import type { IndexedConfig, PushContext } from '../push-context.js';
 
 /** A Gateway as sidecar/gateway generators read it. */
@@ -66,9 +67,8 @@ export function qualifyGateway(ref: string, namespace: string): string {
 export function meshIndex(push: PushContext): MeshIndex {
   const hit = cache.get(push);
   if (hit) return hit;
-  // MeshConfig first: its defaults apply to the other kinds.
-  const meshResource = push.resources.find((r) => r.kind === 'MeshConfig');
-  const mesh: MeshConfig = (meshResource?.spec ?? {}) as MeshConfig;
+  // MeshConfig first (X's resolver: stored MeshConfig or the istio ConfigMap, over Istio's defaults).
+  const mesh: MeshConfig = resolveMeshConfig(push.resources);
   const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   const gateways: IndexedGateway[] = [];
   const sidecars: IndexedSidecar[] = [];

@@ -76,7 +76,7 @@ export function sidecarScope(push: PushContext, proxy: ProxyInfo): SidecarScope 
   const hit = perPush.get(key);
   if (hit) return hit;
   const index = meshIndex(push);
-  const root = index.mesh.rootNamespace ?? push.rootNamespace;
+  const root = push.rootNamespace;
   const sidecar = sidecarFor(index, proxy, root);
   const egress = egressHosts(sidecar);
   const discovered = (ns: string): boolean => namespaceDiscovered(index, ns, root);

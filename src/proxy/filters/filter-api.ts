@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { HttpConnectionManagerConfig, VirtualHost } from '../config/model.js';
+import type { ConnectionInfo, SnapshotHolder } from '../config/snapshot-holder.js';
+import type { LocalReply } from '../errors/local-reply.js';
+import type { DownstreamExchange } from '../http/downstream-exchange.js';
+import type { ForwardedDecision } from '../http/forwarded-headers.js';
+import type { HeaderMap } from '../http/header-map.js';
+import type { RequestRecord } from '../http/request-record.js';
+import type { HttpUpstream } from '../http/upstream-port.js';
+import type { RouteSelection } from '../router/route-table.js';
+
+/** Everything a filter may look at or change for one request. */
+export interface HttpFilterContext {
+  readonly exchange: DownstreamExchange;
+  /** Request headers as they will go upstream; filters may change them. */
+  readonly headers: HeaderMap;
+  /** The route chosen before the filters ran (Envoy's cached route); undefined: no route. */
+  readonly route: RouteSelection | undefined;
+  /** The virtual host, also when no route in it matched. */
+  readonly virtualHost: VirtualHost | undefined;
+  readonly record: RequestRecord;
+  readonly connection: ConnectionInfo;
+  readonly forwarded: ForwardedDecision;
+  readonly hcm: HttpConnectionManagerConfig;
+  readonly log: Logger;
+  /** Aborted when the downstream goes away before the response completed. */
+  readonly signal: AbortSignal;
+  /** The route's, else the virtual host's, `typed_per_filter_config` entry for a filter name. */
+  perFilterConfig(filterName: string): unknown;
+}
+
+/** A decoder filter either lets the request continue or answers it locally. */
+export type FilterOutcome = 'continue' | { readonly reply: LocalReply; readonly headers?: HeaderMap };
+
+/**
+ * One HTTP filter, built once per connection-manager config and run once per request. Non
+ * terminal filters implement `decodeHeaders` and/or `encodeHeaders`; the terminal filter (the
+ * router) implements `serve` and produces the response.
+ */
+export interface HttpFilter {
+  /** The name it was configured under (the key of per-route config). */
+  readonly name: string;
+  decodeHeaders?(ctx: HttpFilterContext): FilterOutcome | Promise<FilterOutcome>;
+  /** Sees (and may change) response headers, local replies included, before they are sent. */
+  encodeHeaders?(ctx: HttpFilterContext, status: number, headers: HeaderMap): void;
+  serve?(ctx: HttpFilterContext): Promise<void>;
+}
+
+/** What filters may use, shared by all filters of a connection manager. */
+export interface FilterDeps {
+  readonly upstream: HttpUpstream;
+  readonly snapshots: SnapshotHolder;
+  readonly logger: Logger;
+  /** Request bodies up to this size are kept for retries and mirrors (Envoy: per_request_buffer_limit_bytes). */
+  readonly retryBufferLimitBytes: number;
+}
+
+/** Parsed config, or every reason it is invalid. */
+export type ConfigParseResult<C> = { readonly ok: true; readonly config: C } | { readonly ok: false; readonly errors: readonly string[] };
+
+/** A filter kind as registered by type URL (DESIGN.md §5: config.ts parses, filter.ts runs). */
+export interface HttpFilterDefinition<C = unknown> {
+  /** Envoy's well-known name, e.g. `envoy.filters.http.fault`. */
+  readonly wellKnownName: string;
+  readonly typeUrls: readonly string[];
+  /** Terminal filters must come last in the chain (the router). */
+  readonly terminal: boolean;
+  parseConfig(raw: unknown): ConfigParseResult<C>;
+  create(config: C, name: string, deps: FilterDeps): HttpFilter;
+}

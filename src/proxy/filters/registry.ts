@@ -1,0 +1,80 @@
+import { PlexusError } from '../../api/errors.js';
+import type { HttpFilterConfig } from '../config/model.js';
+import { CORS_TYPE_URL, parseCorsFilterConfig } from './cors/config.js';
+import { createCorsFilter } from './cors/filter.js';
+import { FAULT_TYPE_URL, parseFaultConfig, type FaultConfig } from './fault/config.js';
+import { createFaultFilter } from './fault/filter.js';
+import type { FilterDeps, HttpFilter, HttpFilterDefinition } from './filter-api.js';
+import { parseRouterConfig, ROUTER_TYPE_URL, type RouterFilterConfig } from './router/config.js';
+import { createRouterFilter } from './router/filter.js';
+
+/** Helps TypeScript keep each definition's config type while storing them in one list. */
+function define<C>(def: HttpFilterDefinition<C>): HttpFilterDefinition {
+  return def as unknown as HttpFilterDefinition;
+}
+
+/**
+ * Every HTTP filter the proxy implements, by type URL. Adding one (rbac, jwt, stats) is a
+ * folder with config.ts and filter.ts plus one entry here.
+ */
+export const HTTP_FILTERS: readonly HttpFilterDefinition[] = [
+  define<FaultConfig>({
+    wellKnownName: 'envoy.filters.http.fault',
+    typeUrls: [FAULT_TYPE_URL],
+    terminal: false,
+    parseConfig: parseFaultConfig,
+    create: (config, name) => createFaultFilter(config, name),
+  }),
+  define<Record<string, never>>({
+    wellKnownName: 'envoy.filters.http.cors',
+    typeUrls: [CORS_TYPE_URL],
+    terminal: false,
+    parseConfig: parseCorsFilterConfig,
+    create: (_config, name) => createCorsFilter(name),
+  }),
+  define<RouterFilterConfig>({
+    wellKnownName: 'envoy.filters.http.router',
+    typeUrls: [ROUTER_TYPE_URL],
+    terminal: true,
+    parseConfig: parseRouterConfig,
+    create: (config, name, deps) => createRouterFilter(config, name, deps),
+  }),
+];
+
+/** The definition registered for a type URL. */
+export function findHttpFilter(typeUrl: string, registry: readonly HttpFilterDefinition[] = HTTP_FILTERS): HttpFilterDefinition | undefined {
+  return registry.find((d) => d.typeUrls.includes(typeUrl));
+}
+
+/**
+ * Every reason a filter list cannot be served: unknown types, invalid configs, and a
+ * terminal filter missing or not last. The xds-client NACKs with these.
+ */
+export function validateHttpFilters(configs: readonly HttpFilterConfig[], registry: readonly HttpFilterDefinition[] = HTTP_FILTERS): string[] {
+  const errors: string[] = [];
+  configs.forEach((cfg, i) => {
+    const def = findHttpFilter(cfg.typeUrl, registry);
+    if (!def) {
+      errors.push(`http_filters[${i}] (${cfg.name}): unknown filter type ${cfg.typeUrl}`);
+      return;
+    }
+    const parsed = def.parseConfig(cfg.config);
+    if (!parsed.ok) for (const e of parsed.errors) errors.push(`http_filters[${i}] (${cfg.name}): ${e}`);
+    if (def.terminal && i !== configs.length - 1) errors.push(`http_filters[${i}] (${cfg.name}): terminal filter must be last`);
+    if (!def.terminal && i === configs.length - 1) errors.push(`http_filters[${i}] (${cfg.name}): the last filter must be terminal (the router)`);
+  });
+  if (configs.length === 0) errors.push('http_filters: at least the router filter is required');
+  return errors;
+}
+
+/** Builds the filter chain of a connection manager; throws PLEXUS_ERR_INVALID_CONFIG with every reason. */
+export function buildHttpFilters(configs: readonly HttpFilterConfig[], deps: FilterDeps, registry: readonly HttpFilterDefinition[] = HTTP_FILTERS): HttpFilter[] {
+  const errors = validateHttpFilters(configs, registry);
+  if (errors.length > 0) throw new PlexusError('PLEXUS_ERR_INVALID_CONFIG', `invalid HTTP filter chain: ${errors.join('; ')}`);
+  return configs.map((cfg) => {
+    const def = findHttpFilter(cfg.typeUrl, registry)!;
+    const parsed = def.parseConfig(cfg.config);
+    if (!parsed.ok) throw new PlexusError('PLEXUS_ERR_INTERNAL', 'filter config parsed twice with different results');
+    return def.create(parsed.config, cfg.name, deps);
+  });
+}

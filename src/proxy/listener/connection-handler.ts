@@ -1,0 +1,164 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { FilterChain, HttpConnectionManagerConfig, ListenerConfig, ProxySnapshot, SocketAddress } from '../config/model.js';
+import type { ConnectionInfo } from '../config/snapshot-holder.js';
+import type { TcpProxy } from '../tcp/tcp-proxy.js';
+import { snapshotSecretLookup, type SecretLookup } from '../tls/secret-lookup.js';
+import { TlsTerminationError, type TlsTerminator } from '../tls/tls-terminator.js';
+import { inspectorNeeds, selectFilterChain } from './filter-chain-match.js';
+import type { ListenerStats } from './listener-stats.js';
+import type { HttpConnectionHandler, HttpConnectionManagerFactory, NetworkRbacCheck } from './network-filter-chain.js';
+import { sniffConnection, type SniffResult } from './protocol-sniffer.js';
+
+/** Dependencies of the per-connection pipeline. */
+export interface ConnectionHandlerOptions {
+  readonly tcpProxy: TcpProxy;
+  readonly tls: TlsTerminator;
+  readonly httpConnectionManager?: HttpConnectionManagerFactory;
+  readonly networkRbac?: NetworkRbacCheck;
+  /** Local secrets (the agent's `default` / `ROOTCA`), consulted before the snapshot's. */
+  readonly localSecrets?: SecretLookup;
+  readonly stats: ListenerStats;
+  readonly logger: Logger;
+  /** Envoy's listener_filters_timeout: how long the inspectors wait for first bytes (default 5 s). */
+  readonly detectionTimeoutMs?: number;
+  /** Aborted when the proxy gives up draining: long-lived tcp_proxy pipes are cut. */
+  readonly drainSignal?: AbortSignal;
+}
+
+/** Where a connection landed and which listener's chains it is matched against. */
+export interface AcceptedConnection {
+  readonly socket: Socket;
+  readonly id: number;
+  /** The listener whose chains apply (the hand-off target, or the accepting listener). */
+  readonly listener: ListenerConfig;
+  readonly destination: SocketAddress;
+  /** The snapshot taken when the connection was accepted; a later swap never changes its config. */
+  readonly snapshot: ProxySnapshot;
+}
+
+const NO_SNIFF: SniffResult = { transportProtocol: 'raw_buffer', applicationProtocols: [], timedOut: false, alive: true };
+
+/**
+ * The request path of one downstream connection up to the network filters: listener filters
+ * (tls/http inspectors), filter chain match, TLS termination, network RBAC, then the terminal
+ * filter (tcp_proxy or the HTTP connection manager). Errors end this connection only.
+ */
+export class ConnectionHandler {
+  private readonly hcms = new WeakMap<HttpConnectionManagerConfig, HttpConnectionHandler>();
+  // Weak, so HCMs of configs long replaced can be collected once their connections are gone.
+  private readonly liveHcms = new Set<WeakRef<HttpConnectionHandler>>();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ConnectionHandlerOptions) {
+    this.log = opts.logger;
+  }
+
+  /** Asks every HTTP connection manager built so far to drain its connections. */
+  drainHttp(): void {
+    for (const ref of this.liveHcms) {
+      const h = ref.deref();
+      if (h) h.drain?.();
+      else this.liveHcms.delete(ref);
+    }
+  }
+
+  /** Runs the pipeline; resolves when the connection has been handed to its terminal filter or closed. */
+  async handle(conn: AcceptedConnection): Promise<void> {
+    const { socket, listener, snapshot } = conn;
+    const { stats } = this.opts;
+    const needs = inspectorNeeds(listener);
+    const sniff = needs.tls || needs.http ? await sniffConnection(socket, { tls: needs.tls, http: needs.http, timeoutMs: this.opts.detectionTimeoutMs ?? 5000 }) : NO_SNIFF;
+    if (!sniff.alive || socket.destroyed) return;
+    const chain = selectFilterChain(listener, {
+      destinationAddress: conn.destination.address,
+      destinationPort: conn.destination.port,
+      sourceAddress: socket.remoteAddress ?? '',
+      ...(sniff.serverName ? { serverName: sniff.serverName } : {}),
+      transportProtocol: sniff.transportProtocol,
+      applicationProtocols: sniff.applicationProtocols,
+    });
+    if (!chain) {
+      stats.noFilterChainMatch.inc({ envoy_listener_address: listener.name });
+      this.log.debug({ connection: conn.id, listener: listener.name, destination: conn.destination, sni: sniff.serverName, transport: sniff.transportProtocol }, 'no filter chain matched; closing');
+      socket.destroy();
+      return;
+    }
+    const base = {
+      id: conn.id,
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      localAddress: socket.localAddress ?? '',
+      localPort: socket.localPort ?? 0,
+      originalDestination: conn.destination,
+      ...(sniff.serverName ? { serverName: sniff.serverName } : {}),
+      ...(sniff.transportProtocol === 'tls' ? { alpn: sniff.applicationProtocols } : {}),
+      listenerName: listener.name,
+      filterChainName: chain.name,
+    };
+    let stream: Socket = socket;
+    let info: ConnectionInfo;
+    if (chain.tls) {
+      try {
+        const t = await this.opts.tls.terminate(socket, chain.tls, snapshotSecretLookup(snapshot, this.opts.localSecrets), sniff.transportProtocol === 'tls' ? sniff.applicationProtocols : []);
+        stats.tlsHandshakes.inc({ envoy_listener_address: listener.name });
+        stream = t.socket;
+        info = { ...base, tlsTerminated: true, ...(t.peerPrincipal ? { peerPrincipal: t.peerPrincipal } : {}), ...(t.negotiatedAlpn ? { negotiatedAlpn: t.negotiatedAlpn } : {}) };
+        // The TLS socket may fail after the handshake (reset mid-stream); never let that throw.
+        stream.on('error', (err) => this.log.debug({ connection: conn.id, err: err.message }, 'downstream TLS connection error'));
+      } catch (err) {
+        const reason = err instanceof TlsTerminationError ? err.reason : 'handshake';
+        stats.tlsHandshakeErrors.inc({ envoy_listener_address: listener.name, reason });
+        const level = reason === 'no_context' ? 'warn' : 'debug';
+        this.log[level]({ connection: conn.id, listener: listener.name, chain: chain.name, reason, err: (err as Error).message }, 'downstream TLS failed; closing');
+        socket.destroy();
+        return;
+      }
+    } else {
+      info = { ...base, tlsTerminated: false };
+    }
+    this.runFilters(stream, chain, listener, info);
+  }
+
+  private runFilters(stream: Socket, chain: FilterChain, listener: ListenerConfig, info: ConnectionInfo): void {
+    for (const filter of chain.filters) {
+      switch (filter.kind) {
+        case 'network_rbac': {
+          const allowed = this.opts.networkRbac ? this.opts.networkRbac(filter.config, info) : false;
+          if (!allowed) {
+            this.opts.stats.rbacDenied.inc({ envoy_listener_address: listener.name, stat_prefix: filter.statPrefix });
+            this.log.debug({ connection: info.id, chain: chain.name, principal: info.peerPrincipal, evaluated: this.opts.networkRbac !== undefined }, 'connection denied by network RBAC');
+            stream.destroy();
+            return;
+          }
+          break;
+        }
+        case 'tcp_proxy':
+          void this.opts.tcpProxy.handle(stream, filter, info, this.opts.drainSignal);
+          return;
+        case 'http_connection_manager': {
+          const hcm = this.hcmFor(filter, chain, listener);
+          if (!hcm) {
+            this.log.warn({ connection: info.id, chain: chain.name }, 'no HTTP connection manager is available; closing');
+            stream.destroy();
+            return;
+          }
+          hcm.handleSocket(stream, info);
+          return;
+        }
+      }
+    }
+    this.log.warn({ connection: info.id, chain: chain.name }, 'filter chain has no terminal filter; closing');
+    stream.destroy();
+  }
+
+  private hcmFor(config: HttpConnectionManagerConfig, chain: FilterChain, listener: ListenerConfig): HttpConnectionHandler | undefined {
+    let h = this.hcms.get(config);
+    if (h) return h;
+    if (!this.opts.httpConnectionManager) return undefined;
+    h = this.opts.httpConnectionManager(config, chain, listener);
+    this.hcms.set(config, h);
+    this.liveHcms.add(new WeakRef(h));
+    return h;
+  }
+}

@@ -1,0 +1,149 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type * as tls from 'node:tls';
+import type { Logger } from 'pino';
+import type { DownstreamTlsConfig } from '../config/model.js';
+import { sanPredicate, subjectAltNames } from '../upstream/san-matcher.js';
+import { DownstreamTlsContexts } from './downstream-tls-contexts.js';
+import { spiffeIdOf } from './peer-identity.js';
+import type { SecretLookup } from './secret-lookup.js';
+
+/** A TLS session this proxy terminated. */
+export interface TerminatedTls {
+  readonly socket: TLSSocket;
+  /** SPIFFE id of a verified client certificate. */
+  readonly peerPrincipal?: string;
+  /** The ALPN protocol chosen, if any. */
+  readonly negotiatedAlpn?: string;
+}
+
+/** Why termination failed; `reason` feeds stats (`ssl.handshake_error`, `ssl.fail_verify_san`, ...). */
+export class TlsTerminationError extends Error {
+  constructor(readonly reason: 'no_context' | 'handshake' | 'timeout' | 'verify' | 'san' | 'closed', message: string) {
+    super(message);
+    this.name = 'TlsTerminationError';
+  }
+}
+
+/** Options of the terminator. */
+export interface TlsTerminatorOptions {
+  /** Handshakes that take longer fail (Node's handshakeTimeout). */
+  readonly handshakeTimeoutMs?: number;
+  readonly logger: Logger;
+}
+
+interface Pending {
+  resolve(t: TerminatedTls): void;
+  reject(e: TlsTerminationError): void;
+  config: DownstreamTlsConfig;
+}
+
+/** The downstream connection's 4-tuple: unique among live TCP connections, and the same on the TLSSocket. */
+function tupleKey(s: { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number }): string {
+  return `${s.remoteAddress}|${s.remotePort}|${s.localAddress}|${s.localPort}`;
+}
+
+/**
+ * Terminates downstream TLS for a filter chain: server certificate from the chain's SDS
+ * secrets, client certificate requested and verified against the validation secret (mTLS),
+ * SAN matching, ALPN, version bounds. A failed or stalled handshake fails that connection only.
+ */
+export class TlsTerminator {
+  private readonly contexts: DownstreamTlsContexts;
+  private readonly pending = new Map<string, Pending>();
+  private readonly log: Logger;
+
+  constructor(opts: TlsTerminatorOptions) {
+    this.log = opts.logger;
+    this.contexts = new DownstreamTlsContexts({
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
+      onServer: (server) => {
+        server.on('secureConnection', (s: TLSSocket) => this.onSecure(s));
+        server.on('tlsClientError', (err: Error, s: TLSSocket) => this.onClientError(err, s));
+      },
+    });
+  }
+
+  /** Cached context count (tests and stats). */
+  get cachedContexts(): number {
+    return this.contexts.size;
+  }
+
+  /**
+   * Runs the server handshake on `raw` (whose first bytes may have been peeked and unshifted).
+   * `offeredAlpn` is what the ClientHello offered, to decide whether ALPN can be negotiated.
+   */
+  terminate(raw: Socket, config: DownstreamTlsConfig, secrets: SecretLookup, offeredAlpn: readonly string[]): Promise<TerminatedTls> {
+    const withAlpn = config.alpnProtocols.some((p) => offeredAlpn.includes(p));
+    const ctx = this.contexts.resolve(config, secrets, withAlpn);
+    if (!('emit' in ctx)) return Promise.reject(new TlsTerminationError('no_context', ctx.unavailable));
+    const key = tupleKey(raw);
+    if (this.pending.has(key)) return Promise.reject(new TlsTerminationError('handshake', 'duplicate connection tuple'));
+    return new Promise<TerminatedTls>((resolve, reject) => {
+      const onRawClose = (): void => {
+        // The server destroys a socket whose client chain failed verification without an event.
+        const p = this.pending.get(key);
+        if (!p) return;
+        this.pending.delete(key);
+        p.reject(new TlsTerminationError('verify', 'connection closed during the TLS handshake (client certificate refused, or peer went away)'));
+      };
+      this.pending.set(key, {
+        config,
+        resolve: (t) => {
+          raw.off('close', onRawClose);
+          resolve(t);
+        },
+        reject: (e) => {
+          raw.off('close', onRawClose);
+          reject(e);
+        },
+      });
+      raw.once('close', onRawClose);
+      (ctx as tls.Server).emit('connection', raw);
+    });
+  }
+
+  private take(s: TLSSocket): Pending | undefined {
+    const key = tupleKey(s);
+    const p = this.pending.get(key);
+    if (p) this.pending.delete(key);
+    return p;
+  }
+
+  private onSecure(s: TLSSocket): void {
+    const p = this.take(s);
+    if (!p) {
+      s.destroy();
+      return;
+    }
+    const cert = s.getPeerCertificate();
+    const hasCert = cert !== null && typeof cert === 'object' && Object.keys(cert).length > 0;
+    if (hasCert && !s.authorized && p.config.validationSecret !== undefined) {
+      // Optional client certificates must still chain to the trusted CA when presented.
+      s.destroy();
+      p.reject(new TlsTerminationError('verify', `client certificate not trusted: ${String(s.authorizationError)}`));
+      return;
+    }
+    if (p.config.matchSubjectAltNames.length > 0) {
+      const test = sanPredicate(p.config.matchSubjectAltNames);
+      const sans = hasCert ? subjectAltNames(cert) : [];
+      if (!sans.some(test)) {
+        s.destroy();
+        p.reject(new TlsTerminationError('san', `client certificate SANs [${sans.join(', ')}] match none of the configured names`));
+        return;
+      }
+    }
+    const peerPrincipal = hasCert && s.authorized ? spiffeIdOf(cert) : undefined;
+    const alpn = typeof s.alpnProtocol === 'string' ? s.alpnProtocol : undefined;
+    p.resolve({ socket: s, ...(peerPrincipal ? { peerPrincipal } : {}), ...(alpn ? { negotiatedAlpn: alpn } : {}) });
+  }
+
+  private onClientError(err: Error, s: TLSSocket): void {
+    const p = this.take(s);
+    s.destroy();
+    if (!p) return;
+    const code = (err as NodeJS.ErrnoException).code;
+    this.log.debug({ err: err.message, code }, 'downstream TLS handshake failed');
+    p.reject(new TlsTerminationError(code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'timeout' : 'handshake', err.message));
+  }
+}
