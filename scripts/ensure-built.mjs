@@ -10,6 +10,11 @@ const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' });
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
   run('npm ci --ignore-scripts --no-audit --no-fund');
 }
+// `--ignore-scripts` skips the install script, so build the SO_ORIGINAL_DST addon here;
+// build-native.mjs never fails (without it Plexus stays in explicit mode).
+if (!existsSync(join(root, 'native', 'original-dst', 'build', 'Release', 'plexus_original_dst.node'))) {
+  run('node scripts/build-native.mjs');
+}
 
 function newest(dir) {
   let t = 0;

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   PLEXUS_ERR_CA_REFUSED: 'The CA refused a certificate request: unauthenticated caller, malformed or weak CSR, or bad validity.',
   PLEXUS_ERR_CA_ROTATION: 'A root rotation was asked of a CA whose root is plugged in from files; replace those files instead.',
   PLEXUS_ERR_CERT_FETCH: 'The agent could not obtain a workload certificate from the CA; it keeps retrying.',
+  PLEXUS_ERR_HOST_NETWORK: 'A host networking step (ip, iptables, sysctl, a network namespace) failed or its tool is missing; the message names the command and its output.',
+  PLEXUS_ERR_CAPTURE_UNAVAILABLE: 'Transparent capture cannot run here: not Linux, not root, or the SO_ORIGINAL_DST addon is not built (node scripts/build-native.mjs).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { pino, type Logger } from 'pino';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { MemoryCertificateProvider } from './memory-certificate-provider.js';
 
@@ -15,8 +16,9 @@ export interface CaServerCredentials {
  * a token before they have a certificate and renew with their certificate afterwards, and so that
  * grpc-js reports a verified client certificate through `call.getAuthContext()`.
  */
-export async function createCaServerCredentials(ca: CertificateAuthority, opts: { dnsNames?: string[]; ipAddresses?: string[]; ttlSeconds?: number; requireClientCertificate?: boolean } = {}): Promise<CaServerCredentials> {
+export async function createCaServerCredentials(ca: CertificateAuthority, opts: { dnsNames?: string[]; ipAddresses?: string[]; ttlSeconds?: number; requireClientCertificate?: boolean; logger?: Logger } = {}): Promise<CaServerCredentials> {
   const provider = new MemoryCertificateProvider();
+  const log = opts.logger ?? pino({ name: 'ca-tls', level: 'info' }, pino.destination(2));
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const renew = async (): Promise<void> => {
@@ -24,7 +26,16 @@ export async function createCaServerCredentials(ca: CertificateAuthority, opts: 
     provider.update({ certChainPem: cert.certChainPem, keyPem: cert.keyPem, caPem: ca.trustBundlePem() });
     if (closed) return;
     const ttlMs = (opts.ttlSeconds ?? ca.defaultTtlSeconds) * 1000;
-    timer = setTimeout(() => void renew().catch(() => undefined), ttlMs / 2);
+    schedule(ttlMs / 2);
+  };
+  const schedule = (ms: number): void => {
+    timer = setTimeout(() => {
+      renew().catch((err: unknown) => {
+        // The current certificate is still valid for the other half of its life: retry soon.
+        log.error({ err }, 'could not renew the controller TLS certificate; retrying in 10 s');
+        if (!closed) schedule(10_000);
+      });
+    }, ms);
     timer.unref();
   };
   await renew();

@@ -9,9 +9,10 @@ import { deleteCommand } from './delete.js';
 import { controllerCommand } from './controller.js';
 import { proxyStatusCommand } from './proxy-status.js';
 import { proxyConfigCommand } from './proxy-config.js';
+import { xCommand } from './x-ca.js';
 
 /** Every subcommand, in the order `plexus help` lists them. */
-const COMMANDS: readonly Command[] = [validateCommand, analyzeCommand, applyCommand, getCommand, deleteCommand, controllerCommand, proxyStatusCommand, proxyConfigCommand];
+const COMMANDS: readonly Command[] = [validateCommand, analyzeCommand, applyCommand, getCommand, deleteCommand, controllerCommand, proxyStatusCommand, proxyConfigCommand, xCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,6 +12,7 @@ import { TcpProxy, type TcpUpstreamConnector } from './tcp/tcp-proxy.js';
 import { LocalSecretStore, type WorkloadCertificateSource } from './tls/local-secret-store.js';
 import { TlsTerminator } from './tls/tls-terminator.js';
 import { UpstreamManager } from './upstream/upstream-manager.js';
+import { HttpConnectionManager } from './http/connection-manager.js';
 import { XdsClient, type XdsClientOptions } from './xds-client/index.js';
 import type { MetricSource } from '../telemetry/prometheus-text.js';
 
@@ -20,6 +21,11 @@ export interface ProxyDependencies {
   readonly holder: SnapshotHolder;
   readonly upstream: UpstreamManager;
   readonly logger: Logger;
+}
+
+/** One HttpConnectionManager per `http_connection_manager` config, sending through the UpstreamManager. */
+export function defaultHttpConnectionManager(deps: ProxyDependencies): HttpConnectionManagerFactory {
+  return (config) => new HttpConnectionManager(config, { snapshots: deps.holder, upstream: deps.upstream, logger: deps.logger });
 }
 
 /** Everything `plexus proxy` (or a test) decides about one proxy. */
@@ -33,7 +39,7 @@ export interface ProxyProcessOptions {
   readonly certificates?: WorkloadCertificateSource;
   /** Replaces the UpstreamManager for tcp_proxy (tests). */
   readonly tcpUpstream?: TcpUpstreamConnector;
-  /** Builds the HTTP connection manager; without it, HTTP chains close their connections. */
+  /** Builds the HTTP connection managers (default: src/proxy/http's HttpConnectionManager on the UpstreamManager). */
   readonly httpConnectionManager?: (deps: ProxyDependencies) => HttpConnectionManagerFactory;
   readonly networkRbac?: NetworkRbacCheck;
   readonly bindAddress?: BindAddressMapper;
@@ -90,7 +96,8 @@ export class ProxyProcess {
     this.upstream = new UpstreamManager(this.holder, { logger: this.log.child({ component: 'upstream' }) });
     const tcpProxy = new TcpProxy({ upstream: opts.tcpUpstream ?? this.upstream, stats: this.stats, logger: this.log.child({ component: 'tcp_proxy' }) });
     const tls = new TlsTerminator({ logger: this.log.child({ component: 'tls' }), ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}) });
-    const hcm = opts.httpConnectionManager?.({ holder: this.holder, upstream: this.upstream, logger: this.log.child({ component: 'http' }) });
+    const deps: ProxyDependencies = { holder: this.holder, upstream: this.upstream, logger: this.log.child({ component: 'http' }) };
+    const hcm = (opts.httpConnectionManager ?? defaultHttpConnectionManager)(deps);
     this.handler = new ConnectionHandler({
       tcpProxy,
       tls,
@@ -98,7 +105,7 @@ export class ProxyProcess {
       logger: this.log.child({ component: 'listener' }),
       localSecrets: this.localSecrets.lookup,
       drainSignal: this.drainController.signal,
-      ...(hcm ? { httpConnectionManager: hcm } : {}),
+      httpConnectionManager: hcm,
       ...(opts.networkRbac ? { networkRbac: opts.networkRbac } : {}),
       ...(opts.detectionTimeoutMs !== undefined ? { detectionTimeoutMs: opts.detectionTimeoutMs } : {}),
     });
@@ -170,6 +177,7 @@ export class ProxyProcess {
     this.unfollowCerts?.();
     this.xds?.close();
     await this.listeners.close();
+    await this.handler.closeHttp();
     await this.health.stop();
     await this.upstream.close();
   }

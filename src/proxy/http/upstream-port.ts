@@ -17,4 +17,8 @@ export interface HttpUpstream {
   request(clusterName: string, req: UpstreamHttpRequest, ctx: PickContext): Promise<UpstreamHttpResponse>;
   /** Raw connection to a host of the cluster; absent when the upstream layer cannot tunnel. */
   connect?(clusterName: string, ctx: PickContext): Promise<UpstreamTunnel>;
+  /** Reserves a retry against the cluster's `max_retries` breaker; false: do not retry. */
+  tryStartRetry?(clusterName: string): boolean;
+  /** Releases a retry reserved with `tryStartRetry`. */
+  endRetry?(clusterName: string): void;
 }

@@ -63,6 +63,14 @@ export class ConnectionHandler {
     }
   }
 
+  /** Closes every HTTP connection manager (after the drain deadline, or on stop). */
+  async closeHttp(): Promise<void> {
+    const all: Promise<void>[] = [];
+    for (const ref of this.liveHcms) all.push(ref.deref()?.close?.() ?? Promise.resolve());
+    this.liveHcms.clear();
+    await Promise.allSettled(all);
+  }
+
   /** Runs the pipeline; resolves when the connection has been handed to its terminal filter or closed. */
   async handle(conn: AcceptedConnection): Promise<void> {
     const { socket, listener, snapshot } = conn;

@@ -85,10 +85,15 @@ export function selectFilterChain(listener: Pick<ListenerConfig, 'filterChains' 
   return candidates[0] ?? listener.defaultFilterChain;
 }
 
-/** Which listener filters are worth running: a chain must look at what the inspector finds. */
-export function inspectorNeeds(listener: Pick<ListenerConfig, 'filterChains' | 'tlsInspector' | 'httpInspector'>): { tls: boolean; http: boolean } {
+/**
+ * Which listener filters are worth running: a chain must look at what the inspector finds.
+ * Chains that terminate TLS with ALPN also need the ClientHello's ALPN list, to decide whether
+ * ALPN can be negotiated at all (see DownstreamTlsContexts).
+ */
+export function inspectorNeeds(listener: Pick<ListenerConfig, 'filterChains' | 'defaultFilterChain' | 'tlsInspector' | 'httpInspector'>): { tls: boolean; http: boolean } {
   const chains = listener.filterChains;
+  const terminatesWithAlpn = [...chains, ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : [])].some((c) => (c.tls?.alpnProtocols.length ?? 0) > 0);
   const usesTls = chains.some((c) => (c.match.serverNames?.length ?? 0) > 0 || c.match.transportProtocol !== undefined || (c.match.applicationProtocols?.length ?? 0) > 0);
   const usesAlpn = chains.some((c) => (c.match.applicationProtocols?.length ?? 0) > 0);
-  return { tls: listener.tlsInspector && usesTls, http: listener.httpInspector && usesAlpn };
+  return { tls: (listener.tlsInspector && usesTls) || terminatesWithAlpn, http: listener.httpInspector && usesAlpn };
 }

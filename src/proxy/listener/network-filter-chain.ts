@@ -9,6 +9,8 @@ import type { ConnectionInfo } from '../config/snapshot-holder.js';
 export interface HttpConnectionHandler {
   handleSocket(socket: Socket, info: ConnectionInfo): void;
   drain?(): void;
+  /** Closes every connection it holds (after the drain deadline). */
+  close?(): Promise<void>;
 }
 
 /** Builds the HTTP handler for a chain's HCM config; called once per config object. */

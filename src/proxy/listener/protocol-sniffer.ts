@@ -27,6 +27,15 @@ export interface SniffOptions {
 const DEFAULT_MAX_BYTES = 64 * 1024;
 
 /**
+ * Whether the peer's FIN has been received while bytes are still buffered. Streams expose this
+ * publicly only after 'end' (which our peeking prevents), so read the stream state; if a future
+ * Node hides it, detection falls back to the timeout.
+ */
+function peerEnded(socket: Socket): boolean {
+  return (socket as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
+}
+
+/**
  * Peeks at the first bytes of a connection without consuming them: every chunk is read and
  * immediately unshifted back, so whatever handles the connection next (TLS, HTTP, tcp_proxy)
  * sees the stream from its first byte. Paused mode is used on purpose: in flowing mode an EOF
@@ -72,13 +81,27 @@ export function sniffConnection(socket: Socket, opts: SniffOptions): Promise<Sni
       finish(httpProto ? { transportProtocol: 'raw_buffer', applicationProtocols: [httpProto] } : raw);
     };
     const onReadable = (): void => {
-      // Our own unshift re-arms 'readable'; only look again when new bytes arrived.
-      if (settled || socket.readableLength <= seen) return;
+      if (settled) return;
+      // Our own unshift re-arms 'readable'; only look again when new bytes arrived. A 'readable'
+      // without new bytes may be the peer's FIN: then no more bytes will come, so decide now.
+      if (socket.readableLength <= seen) {
+        if (peerEnded(socket)) evaluateFinal();
+        return;
+      }
       const data = socket.read() as Buffer | null;
       if (data === null) return;
       socket.unshift(data);
       seen = data.length;
+      last = data;
       evaluate(data);
+      if (!settled && peerEnded(socket)) evaluateFinal();
+    };
+    let last: Buffer = Buffer.alloc(0);
+    const evaluateFinal = (): void => {
+      const hello = opts.tls ? parseClientHello(last) : undefined;
+      if (hello?.kind === 'tls') return finish({ transportProtocol: 'tls', serverName: hello.serverName, applicationProtocols: hello.alpn });
+      const http = opts.http ? detectHttp(last) : undefined;
+      finish(http?.kind === 'http' ? { transportProtocol: 'raw_buffer', applicationProtocols: [http.protocol] } : raw);
     };
     const onClose = (): void => finish(raw, { alive: false });
     const onError = (): void => finish(raw, { alive: false });

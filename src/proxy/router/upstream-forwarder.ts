@@ -182,6 +182,24 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
   const onDownstreamGone = (): void => overall.abort();
   exchange.signal.addEventListener('abort', onDownstreamGone, { once: true });
 
+  // Each retry holds a slot of the cluster's max_retries breaker until its attempt settles.
+  let retrySlot = false;
+  const releaseRetry = (): void => {
+    if (retrySlot) deps.upstream.endRetry?.(wc.name);
+    retrySlot = false;
+  };
+  const takeRetry = (): boolean => {
+    releaseRetry();
+    if (deps.upstream.tryStartRetry && !deps.upstream.tryStartRetry(wc.name)) return false;
+    if (!retry.tryConsume()) {
+      if (deps.upstream.tryStartRetry) deps.upstream.endRetry?.(wc.name);
+      record.flags.add('URX');
+      return false;
+    }
+    retrySlot = deps.upstream.tryStartRetry !== undefined;
+    return true;
+  };
+
   try {
     for (let attempt = 1; ; attempt++) {
       record.attemptCount = attempt;
@@ -218,15 +236,12 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
         const host = (err as { host?: unknown; endpoint?: unknown }).host ?? (err as { endpoint?: unknown }).endpoint;
         if (host && typeof host === 'object') attempted.add(host as UpstreamHost);
         const kind = perTryTimedOut || err instanceof AbortedError ? 'per-try-timeout' : failureKind(err);
-        if (retry.retriableFailure(kind) && (body?.replayable ?? true)) {
-          if (retry.tryConsume()) {
-            if (!(await sleep(retry.backoffMs(), overall.signal))) {
-              if (timedOut) return reply(localReplyForFlag('UT'), wc);
-              return;
-            }
-            continue;
+        if (retry.retriableFailure(kind) && (body?.replayable ?? true) && takeRetry()) {
+          if (!(await sleep(retry.backoffMs(), overall.signal))) {
+            if (timedOut) return reply(localReplyForFlag('UT'), wc);
+            return;
           }
-          record.flags.add('URX');
+          continue;
         }
         const reason = (err as { reason?: unknown }).reason;
         if (typeof reason === 'string' && reason.startsWith('tls')) record.upstreamTransportFailureReason = reason;
@@ -242,7 +257,7 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
       record.upstreamServiceTimeMs = serviceTime;
       const respHeaders = headersFromObject(response.headers);
       if (retry.retriableResponse(response.status, respHeaders)) {
-        if ((body?.replayable ?? true) && retry.tryConsume()) {
+        if ((body?.replayable ?? true) && takeRetry()) {
           cleanupAttempt();
           response.body.on('error', () => undefined);
           response.body.destroy();
@@ -253,8 +268,8 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
           }
           continue;
         }
-        if (body?.replayable ?? true) record.flags.add('URX');
       }
+      releaseRetry();
       record.responseCodeDetails = 'via_upstream';
       applyHeaderMutations(respHeaders, responseLevels(sel, wc));
       if (!opts.suppressEnvoyHeaders) {
@@ -284,6 +299,7 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
       return;
     }
   } finally {
+    releaseRetry();
     if (globalTimer) clearTimeout(globalTimer);
     overall.abort();
     exchange.signal.removeEventListener('abort', onDownstreamGone);

@@ -1,8 +1,8 @@
 /**
  * Picks a virtual host by authority the way Envoy does: exact domain first, then the longest
  * `*.suffix` wildcard, then the longest `prefix.*` wildcard, then `*`. Domains are compared
- * case-insensitively. An authority with a port is tried as is first and then without the
- * port, so `reviews` and `reviews:9080` style domain lists (Istio emits both) both work.
+ * case-insensitively. Within each tier the authority is tried with its port and then without,
+ * so `reviews` and `reviews:9080` style domain lists (Istio emits both) both work.
  */
 export class VirtualHostSelector<T> {
   private readonly exact = new Map<string, T>();
@@ -34,27 +34,22 @@ export class VirtualHostSelector<T> {
   /** The virtual host for an authority (`host` or `host:port`), or undefined. */
   select(authority: string): T | undefined {
     const host = authority.toLowerCase();
-    const found = this.lookup(host);
-    if (found !== undefined) return found;
-    const withoutPort = stripPort(host);
-    if (withoutPort !== host) {
-      const again = this.lookup(withoutPort);
-      if (again !== undefined) return again;
+    const bare = stripPort(host);
+    // Each tier is tried with the port and then without, so an exact name always beats a
+    // wildcard whichever form the domain list uses.
+    const forms = bare === host ? [host] : [host, bare];
+    for (const form of forms) {
+      const exact = this.exact.get(form);
+      if (exact !== undefined) return exact;
+    }
+    // A wildcard must stand for at least one character, as in Envoy.
+    for (const form of forms) {
+      for (const { suffix, value } of this.suffixes) if (form.length > suffix.length && form.endsWith(suffix)) return value;
+    }
+    for (const form of forms) {
+      for (const { prefix, value } of this.prefixes) if (form.length > prefix.length && form.startsWith(prefix)) return value;
     }
     return this.fallback;
-  }
-
-  private lookup(host: string): T | undefined {
-    const exact = this.exact.get(host);
-    if (exact !== undefined) return exact;
-    // A wildcard must stand for at least one character, as in Envoy.
-    for (const { suffix, value } of this.suffixes) {
-      if (host.length > suffix.length && host.endsWith(suffix)) return value;
-    }
-    for (const { prefix, value } of this.prefixes) {
-      if (host.length > prefix.length && host.startsWith(prefix)) return value;
-    }
-    return undefined;
   }
 }
 

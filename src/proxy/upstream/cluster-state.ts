@@ -203,7 +203,7 @@ export class ClusterState {
     }
     const exchange = new UpstreamExchange(req, host, breaker, this.outlier);
     try {
-      pool.dispatcher.dispatch({ method: req.method as 'GET', path: req.path, headers: toUpstreamHeaders(req.headers), body: req.body ?? null }, exchange);
+      pool.dispatch({ method: req.method as 'GET', path: req.path, headers: toUpstreamHeaders(req.headers), body: req.body ?? null }, exchange);
     } catch (err) {
       exchange.onResponseError(undefined as never, err as Error);
     }

@@ -28,6 +28,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   /** Set when the exchange was cancelled before undici started it. */
   private cancelReason: UpstreamError | undefined;
   private readonly onAbort: (() => void) | undefined;
+  /** Called once when the exchange ends, to free its connection slot in the pool. */
+  release: (() => void) | undefined;
 
   constructor(
     private readonly req: UpstreamHttpRequest,
@@ -106,12 +108,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.reject(new UpstreamError('UPE', 'no_response', 'upstream ended without a response'));
       return;
     }
-    // undici re-offers a keep-alive connection one event-loop turn after a response ends
-    // (setImmediate); ending the body after that lets the caller's next request reuse it.
-    setImmediate(() => {
-      body.push(null);
-      resolveTrailers?.(trailers ?? NO_TRAILERS);
-    });
+    body.push(null);
+    resolveTrailers?.(trailers ?? NO_TRAILERS);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -142,6 +140,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     this.breaker.requests--;
     this.host.activeRequests--;
+    this.release?.();
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.onAbort !== undefined) this.req.signal?.removeEventListener('abort', this.onAbort);
   }

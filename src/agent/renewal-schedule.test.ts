@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { renewalDelayMs } from '../agent/renewal-schedule.js';
+import { renewalDelayMs } from './renewal-schedule.js';
 
 it('renews at half-life with at most ±1% jitter, counted from receipt when notBefore is backdated', () => {
   const now = 1_000_000;
