@@ -295,3 +295,44 @@ export function rawExchange(port: number, payload: Buffer | string | (Buffer | s
 export function echoed(body: string): { method: string; url: string; headers: Record<string, string>; body: string } {
   return JSON.parse(body) as { method: string; url: string; headers: Record<string, string>; body: string };
 }
+
+/**
+ * A minimal HttpUpstream over node:http2 to one port (real sockets), used where the test needs
+ * upstream trailers delivered (the UpstreamManager's undici path does not surface them yet).
+ */
+export function h2UpstreamTo(port: number): HttpUpstream & { close(): void } {
+  const sessions: http2.ClientHttp2Session[] = [];
+  return {
+    request(_cluster, req) {
+      return new Promise((resolve, reject) => {
+        const session = http2.connect(`http://127.0.0.1:${port}`);
+        sessions.push(session);
+        session.on('error', reject);
+        const headers: http2.OutgoingHttpHeaders = { ':method': req.method, ':path': req.path };
+        for (const [k, v] of Object.entries(req.headers)) {
+          if (k === 'host') headers[':authority'] = v as string;
+          else if (!k.startsWith(':') && v !== undefined) headers[k] = v as string;
+        }
+        const stream = session.request(headers, { endStream: !req.body });
+        if (req.body) req.body.pipe(stream);
+        let resolveTrailers!: (t: http2.IncomingHttpHeaders) => void;
+        const trailers = new Promise<http2.IncomingHttpHeaders>((r) => (resolveTrailers = r));
+        stream.on('trailers', (t) => resolveTrailers(t));
+        stream.on('end', () => {
+          resolveTrailers({});
+          session.close();
+        });
+        stream.on('error', reject);
+        stream.on('response', (h) => {
+          const status = Number(h[':status']);
+          const rest = { ...h };
+          delete rest[':status'];
+          resolve({ status, headers: rest as http.IncomingHttpHeaders, body: stream, trailers: trailers as Promise<http.IncomingHttpHeaders>, endpoint: { key: `127.0.0.1:${port}` } as never });
+        });
+      });
+    },
+    close() {
+      for (const s of sessions) s.destroy();
+    },
+  };
+}

@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import type { AddressInfo, Server, Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import type { AddressInfo, Server } from 'node:net';
+import { after, describe, it } from 'node:test';
 import * as tls from 'node:tls';
-import type { DownstreamTlsConfig, ListenerConfig } from '../src/proxy/config/model.js';
+import type { ListenerConfig } from '../src/proxy/config/model.js';
 import { remapBindAddress } from '../src/proxy/listener/bind-address.js';
 import { ProxyProcess } from '../src/proxy/proxy-process.js';
-import type { WorkloadCertificateMaterial } from '../src/proxy/tls/local-secret-store.js';
-import { closed, dial, echoServer, listenLoopback, makeCa, makeLeaf, MapConnector, readAll, snapshotOf, tcpListener, testLogger, type TestCa, type TestLeaf } from './proxy-listener-support.js';
+import { closed, dial, echoServer, listenLoopback, makeCa, makeLeaf, MapConnector, readAll, snapshotOf, tcpListener, testLogger } from './proxy-listener-support.js';
 
 const loopback = remapBindAddress({ host: '127.0.0.1', otherPorts: 'ephemeral' });
-
-/** A fixed certificate source that can rotate on demand. */
-class FixedCerts extends EventEmitter {
-  constructor(private cert: WorkloadCertificateMaterial) {
-    super();
-  }
-  current(): WorkloadCertificateMaterial {
-    return this.cert;
-  }
-  rotate(cert: WorkloadCertificateMaterial): void {
-    this.cert = cert;
-    this.emit('change', cert);
-  }
-}
 
 function proxy(listeners: ListenerConfig[], connector: MapConnector, extra: Partial<ConstructorParameters<typeof ProxyProcess>[0]> = {}): ProxyProcess {
   return new ProxyProcess({

@@ -7,12 +7,13 @@ import { applyCommand } from './apply.js';
 import { getCommand } from './get.js';
 import { deleteCommand } from './delete.js';
 import { controllerCommand } from './controller.js';
+import { proxyCommand } from './proxy.js';
 import { proxyStatusCommand } from './proxy-status.js';
 import { proxyConfigCommand } from './proxy-config.js';
 import { xCommand } from './x-ca.js';
 
 /** Every subcommand, in the order `plexus help` lists them. */
-const COMMANDS: readonly Command[] = [validateCommand, analyzeCommand, applyCommand, getCommand, deleteCommand, controllerCommand, proxyStatusCommand, proxyConfigCommand, xCommand];
+const COMMANDS: readonly Command[] = [validateCommand, analyzeCommand, applyCommand, getCommand, deleteCommand, controllerCommand, proxyCommand, proxyStatusCommand, proxyConfigCommand, xCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

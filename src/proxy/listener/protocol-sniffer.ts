@@ -46,11 +46,10 @@ export function sniffConnection(socket: Socket, opts: SniffOptions): Promise<Sni
   return new Promise((resolve) => {
     let seen = 0;
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
     const finish = (result: Omit<SniffResult, 'alive' | 'timedOut'>, extra: { timedOut?: boolean; alive?: boolean } = {}): void => {
       if (settled) return;
       settled = true;
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       socket.off('readable', onReadable);
       socket.off('close', onClose);
       socket.off('error', onError);
@@ -108,7 +107,7 @@ export function sniffConnection(socket: Socket, opts: SniffOptions): Promise<Sni
     socket.on('readable', onReadable);
     socket.once('close', onClose);
     socket.once('error', onError);
-    timer = setTimeout(() => finish(raw, { timedOut: true }), opts.timeoutMs);
+    const timer = setTimeout(() => finish(raw, { timedOut: true }), opts.timeoutMs);
     timer.unref?.();
   });
 }

@@ -1,0 +1,280 @@
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { pino, type Logger } from 'pino';
+import { PlexusError } from '../api/errors.js';
+import { CertificateAgent } from '../agent/certificate-agent.js';
+import type { ClusterConfig, ClusterLoadAssignment, ListenerConfig, ProxySnapshot, RouteConfiguration, SecretConfig } from '../proxy/config/model.js';
+import { SnapshotHolder } from '../proxy/config/snapshot-holder.js';
+import { remapBindAddress, type BindAddressMapper } from '../proxy/listener/bind-address.js';
+import { HealthListener } from '../proxy/listener/health-listener.js';
+import { ProxyProcess } from '../proxy/proxy-process.js';
+import { LocalSecretStore } from '../proxy/tls/local-secret-store.js';
+import { XdsClient, type NodeIdentity } from '../proxy/xds-client/index.js';
+import type { Command } from './command.js';
+
+const usage = `Usage: plexus proxy [--controller HOST:PORT] [--config-file FILE] [identity flags] [port flags]
+                    [--concurrency N] [--drain-timeout DURATION] [--log-level LEVEL]
+
+Runs the Plexus sidecar (or gateway) proxy in the foreground: the agent (workload certificate
+from the controller's CA, served as the local secrets "default" and "ROOTCA") and the data plane
+(listeners, filter chains, TLS, tcp_proxy, HTTP) configured over xDS. On SIGTERM or SIGINT it
+stops accepting, lets in-flight connections finish for up to --drain-timeout, and exits 0.
+
+Config source:
+  --controller HOST:PORT   ADS server (default 127.0.0.1:15010 unless --config-file is given)
+  --xds-mode MODE          sotw (default) or delta
+  --config-file FILE       serve a static snapshot (JSON: listeners, clusters, endpoints, routes,
+                           secrets in Plexus's proxy model) instead of, or until, xDS
+  --ca-address HOST:PORT   the CA (default: the controller address)
+  --token TOKEN            bootstrap token for the CA; --token-file FILE reads it from a file
+                           (without either, no workload certificate is requested)
+
+Identity (the xDS node):
+  --type sidecar|router    (default sidecar)
+  --namespace NS           (default "default")
+  --service-account SA     (default "default")
+  --workload-name NAME     (default: the pod name)
+  --pod-name NAME          (default: the host name)
+  --ip IP                  primary IP (default 127.0.0.1); --ips IP,IP for all of them
+  --labels k=v,k=v         workload labels
+  --cluster-id ID          (default Kubernetes)
+
+Ports:
+  --bind-host HOST         bind every listener on HOST instead of its configured address
+                           (explicit mode and tests; chains still match the configured ports)
+  --port-map P=Q,...       bind configured port P on Q instead (0 picks a free port)
+  --readiness-port N       /healthz/ready (default 15021; -1 disables)
+  --readiness-host HOST    (default 0.0.0.0)
+  --admin-port N           admin API (default 15000; served by the admin module when present)
+
+Process:
+  --concurrency N          worker processes sharing the listeners (node:cluster; default 1)
+  --drain-timeout D        how long SIGTERM waits for in-flight connections (default 5s)
+  --detection-timeout D    how long listener inspectors wait for first bytes (default 5s)
+  --log-level LEVEL        trace, debug, info (default), warn, error`;
+
+/** `5s`, `250ms`, `2m`, or a bare number of seconds → milliseconds. */
+function durationMs(value: string | undefined, flag: string, fallbackMs: number): number {
+  if (value === undefined) return fallbackMs;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new PlexusError('PLEXUS_ERR_USAGE', `${flag} must be a duration like 5s, 250ms or 1m, not ${JSON.stringify(value)}`);
+  const n = Number(m[1]);
+  return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
+}
+
+function intFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || n < min || n > max) throw new PlexusError('PLEXUS_ERR_USAGE', `${flag} must be an integer ${min}-${max}, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+function keyValues(value: string | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (value ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new PlexusError('PLEXUS_ERR_USAGE', `${flag} takes key=value pairs, not ${JSON.stringify(part)}`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/** Reads a static snapshot: the proxy model as JSON arrays, keyed by name into maps. */
+export function readStaticSnapshot(path: string): ProxySnapshot {
+  let doc: { listeners?: ListenerConfig[]; clusters?: ClusterConfig[]; endpoints?: ClusterLoadAssignment[]; routes?: RouteConfiguration[]; secrets?: SecretConfig[] };
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8')) as typeof doc;
+  } catch (err) {
+    throw new PlexusError('PLEXUS_ERR_IO', `cannot read --config-file ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return {
+    listeners: new Map((doc.listeners ?? []).map((l) => [l.name, l])),
+    clusters: new Map((doc.clusters ?? []).map((c) => [c.name, c])),
+    endpoints: new Map((doc.endpoints ?? []).map((e) => [e.clusterName, e])),
+    routes: new Map((doc.routes ?? []).map((r) => [r.name, r])),
+    secrets: new Map((doc.secrets ?? []).map((s) => [s.name, s])),
+    versions: { static: path },
+  };
+}
+
+/** Messages between the primary and its workers (structured clone keeps the snapshot's Maps). */
+type WorkerMessage = { kind: 'snapshot'; snapshot: ProxySnapshot } | { kind: 'ready' };
+
+/** Waits for SIGTERM or SIGINT. */
+function termination(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals): void => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+      resolve(sig);
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+}
+
+export const proxyCommand: Command = {
+  name: 'proxy',
+  summary: 'Run the sidecar/gateway proxy (agent and data plane) in the foreground',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        controller: { type: 'string' },
+        'xds-mode': { type: 'string' },
+        'config-file': { type: 'string' },
+        'ca-address': { type: 'string' },
+        token: { type: 'string' },
+        'token-file': { type: 'string' },
+        type: { type: 'string' },
+        namespace: { type: 'string' },
+        'service-account': { type: 'string' },
+        'workload-name': { type: 'string' },
+        'pod-name': { type: 'string' },
+        ip: { type: 'string' },
+        ips: { type: 'string' },
+        labels: { type: 'string' },
+        'cluster-id': { type: 'string' },
+        'bind-host': { type: 'string' },
+        'port-map': { type: 'string' },
+        'readiness-port': { type: 'string' },
+        'readiness-host': { type: 'string' },
+        'admin-port': { type: 'string' },
+        concurrency: { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        'detection-timeout': { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+      },
+      allowPositionals: false,
+    });
+    const level = values['log-level'] ?? 'info';
+    if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new PlexusError('PLEXUS_ERR_USAGE', `unknown --log-level ${JSON.stringify(level)}`);
+    const type = values.type ?? 'sidecar';
+    if (type !== 'sidecar' && type !== 'router') throw new PlexusError('PLEXUS_ERR_USAGE', `--type must be sidecar or router, not ${JSON.stringify(type)}`);
+    const mode = values['xds-mode'] ?? 'sotw';
+    if (mode !== 'sotw' && mode !== 'delta') throw new PlexusError('PLEXUS_ERR_USAGE', `--xds-mode must be sotw or delta`);
+    const concurrency = intFlag(values.concurrency, '--concurrency', 1, 1, 256);
+    const drainTimeoutMs = durationMs(values['drain-timeout'], '--drain-timeout', 5000);
+    const detectionTimeoutMs = durationMs(values['detection-timeout'], '--detection-timeout', 5000);
+    const readinessPort = intFlag(values['readiness-port'], '--readiness-port', 15021, -1, 65535);
+    // The admin API (15000) is another module's; the flag is accepted so deployments can set it now.
+    intFlag(values['admin-port'], '--admin-port', 15000, -1, 65535);
+    const portMap = Object.fromEntries(Object.entries(keyValues(values['port-map'], '--port-map')).map(([k, v]) => [intFlag(k, '--port-map', 0, 0, 65535), intFlag(v, '--port-map', 0, 0, 65535)]));
+    const bindAddress: BindAddressMapper | undefined =
+      values['bind-host'] || Object.keys(portMap).length > 0 ? remapBindAddress({ ...(values['bind-host'] ? { host: values['bind-host'] } : {}), ports: portMap }) : undefined;
+    const staticSnapshot = values['config-file'] ? readStaticSnapshot(values['config-file']) : undefined;
+    const controller = values.controller ?? (staticSnapshot ? undefined : '127.0.0.1:15010');
+    const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : undefined);
+    const podName = values['pod-name'] ?? (process.env.HOSTNAME || 'plexus-proxy');
+    const ip = values.ip ?? '127.0.0.1';
+    const node: NodeIdentity = {
+      type,
+      ip,
+      podName,
+      namespace: values.namespace ?? 'default',
+      serviceAccount: values['service-account'] ?? 'default',
+      workloadName: values['workload-name'] ?? podName,
+      labels: keyValues(values.labels, '--labels'),
+      instanceIps: values.ips ? values.ips.split(',').map((s) => s.trim()).filter(Boolean) : [ip],
+      ...(values['cluster-id'] ? { clusterId: values['cluster-id'] } : {}),
+    };
+    const logger = pino({ name: 'plexus-proxy', level }, { write: (line: string) => io.stderr(line) });
+    const caAddress = values['ca-address'] ?? controller;
+    const makeAgent = (): CertificateAgent | undefined => (token && caAddress ? new CertificateAgent({ ca: { address: caAddress }, token, logger: logger.child({ component: 'agent' }) }) : undefined);
+    const readiness = readinessPort >= 0 ? { host: values['readiness-host'] ?? '0.0.0.0', port: readinessPort } : false;
+
+    if (concurrency > 1 && cluster.isPrimary) {
+      return runPrimary({ concurrency, logger, node, controller, mode, staticSnapshot, agent: makeAgent(), readiness, drainTimeoutMs });
+    }
+    const inWorker = cluster.isWorker;
+    const holder = inWorker ? new SnapshotHolder() : undefined;
+    const agent = inWorker ? undefined : makeAgent();
+    const proxy = new ProxyProcess({
+      logger: inWorker ? logger.child({ worker: cluster.worker?.id }) : logger,
+      ...(holder ? { holder } : {}),
+      ...(!inWorker && controller ? { xds: { address: controller, node, mode } } : {}),
+      ...(!inWorker && staticSnapshot ? { staticSnapshot } : {}),
+      ...(agent ? { certificates: agent } : {}),
+      ...(bindAddress ? { bindAddress } : {}),
+      detectionTimeoutMs,
+      health: inWorker ? false : readiness,
+    });
+    if (holder) {
+      process.on('message', (m: WorkerMessage) => {
+        if (m.kind === 'snapshot') holder.replace(m.snapshot);
+      });
+      void proxy.whenReady().then(() => process.send?.({ kind: 'ready' } satisfies WorkerMessage));
+    }
+    const stopping = termination();
+    agent?.start().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
+    await proxy.start();
+    const signal = await stopping;
+    logger.info({ signal, drainTimeoutMs, connections: proxy.listeners.activeConnections }, 'draining before exit');
+    agent?.stop();
+    const clean = await proxy.drain(drainTimeoutMs);
+    logger.info({ clean }, 'proxy stopped');
+    return 0;
+  },
+};
+
+interface PrimaryOptions {
+  concurrency: number;
+  logger: Logger;
+  node: NodeIdentity;
+  controller: string | undefined;
+  mode: 'sotw' | 'delta';
+  staticSnapshot: ProxySnapshot | undefined;
+  agent: CertificateAgent | undefined;
+  readiness: { host: string; port: number } | false;
+  drainTimeoutMs: number;
+}
+
+/**
+ * `--concurrency N`: the primary runs the agent and the xds-client once and sends every
+ * snapshot to N workers (node:cluster, structured-clone IPC); the workers bind the listeners,
+ * which node:cluster shares between them. One ADS stream and one certificate per proxy, as
+ * with Envoy's worker threads.
+ */
+async function runPrimary(o: PrimaryOptions): Promise<number> {
+  const holder = new SnapshotHolder();
+  if (o.staticSnapshot) holder.replace(o.staticSnapshot);
+  const secrets = new LocalSecretStore();
+  const unfollow = o.agent ? secrets.follow(o.agent) : undefined;
+  const xds = o.controller ? new XdsClient({ address: o.controller, node: o.node, mode: o.mode, holder, localSecrets: secrets, logger: o.logger.child({ component: 'xds' }) }) : undefined;
+  cluster.setupPrimary({ serialization: 'advanced' });
+  const ready = new Set<number>();
+  let stopping = false;
+  const workers = Array.from({ length: o.concurrency }, () => cluster.fork());
+  const send = (snapshot: ProxySnapshot): void => {
+    for (const w of workers) if (w.isConnected()) w.send({ kind: 'snapshot', snapshot } satisfies WorkerMessage);
+  };
+  for (const w of workers) {
+    w.on('online', () => w.send({ kind: 'snapshot', snapshot: holder.current } satisfies WorkerMessage));
+    w.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'ready') ready.add(w.id);
+    });
+    w.on('exit', (code) => {
+      ready.delete(w.id);
+      if (!stopping) o.logger.error({ worker: w.id, code }, 'proxy worker exited unexpectedly');
+    });
+  }
+  holder.on('update', send);
+  const health = new HealthListener(() => !stopping && ready.size === workers.length, o.logger.child({ component: 'health' }));
+  const stop = termination();
+  if (o.readiness) await health.start(o.readiness.host, o.readiness.port);
+  o.agent?.start().catch((err: unknown) => o.logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
+  xds?.start();
+  const signal = await stop;
+  stopping = true;
+  o.logger.info({ signal }, 'stopping workers');
+  const exits = workers.map((w) => (w.isDead() ? Promise.resolve(w.process.exitCode ?? 0) : new Promise<number>((r) => w.once('exit', (code: number) => r(code)))));
+  for (const w of workers) if (!w.isDead()) w.process.kill('SIGTERM');
+  const codes = await Promise.all(exits);
+  o.agent?.stop();
+  unfollow?.();
+  xds?.close();
+  await health.stop();
+  return codes.every((c) => c === 0) ? 0 : 1;
+}
