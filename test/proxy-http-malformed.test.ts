@@ -34,7 +34,7 @@ const CASES: Case[] = [
   { name: 'request target not a path', send: ['GET nope HTTP/1.1\r\nhost: x\r\n\r\n'], status: 400 },
   { name: 'invalid Host header', send: ['GET / HTTP/1.1\r\nhost: a b@c\r\n\r\n'], status: 400 },
   { name: 'HTTP/2 preface then garbage frames', send: [PREFACE, Buffer.from('\x00\x00\x05\xff\xff\x7f\xff\xff\xffgarbagegarbagegarbage', 'latin1')] },
-  { name: 'HTTP/2 preface split then abrupt close', send: [PREFACE.slice(0, 10)], waitMs: 300 },
+  { name: 'HTTP/2 preface started, never finished', send: [PREFACE.slice(0, 10)] },
   { name: 'HTTP/2 frame larger than allowed', send: [PREFACE, Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01]), Buffer.alloc(64)])] },
 ];
 

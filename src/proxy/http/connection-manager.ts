@@ -212,7 +212,11 @@ export class HttpConnectionManager {
       return;
     }
     this.log.debug({ code, connection: info?.id }, 'malformed downstream request');
-    const writable = socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage;
+    // A body error arrives after the request was dispatched; while its response has not
+    // started, the client still gets Envoy's 400 instead of a silent close.
+    const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    const writable = socket.writable && (!inFlight || !inFlight.headersSent);
+    if (inFlight) inFlight.shouldKeepAlive = false;
     if (writable) {
       const text = http.STATUS_CODES[status] ?? 'Bad Request';
       socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
@@ -306,7 +310,8 @@ export class HttpConnectionManager {
 
     const reject = (reply: LocalReply): void => {
       record.flags.add('DPE');
-      exchange.sendLocalReply(reply, { connection: 'close' });
+      exchange.closeConnectionAfterResponse();
+      exchange.sendLocalReply(reply);
     };
     if (!(path.startsWith('/') || (path === '*' && method === 'OPTIONS'))) return reject({ status: 400, body: 'Bad Request', details: 'invalid_path' });
     if (!authority || /[\s/\\@]/.test(authority)) return reject({ status: 400, body: 'Bad Request', details: 'missing_or_invalid_host_header' });

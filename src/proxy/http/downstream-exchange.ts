@@ -76,6 +76,11 @@ export class DownstreamExchange {
     return this.finished || this.abort.signal.aborted || this.resetByProxy;
   }
 
+  /** Malformed requests end their HTTP/1.1 connection after the reply, as Envoy does. */
+  closeConnectionAfterResponse(): void {
+    if ('shouldKeepAlive' in this.res) this.res.shouldKeepAlive = false;
+  }
+
   /** Registers a filter's response-header hook; hooks run last-registered first (encoder order). */
   addEncodeHook(hook: EncodeHook): void {
     this.hooks.unshift(hook);
