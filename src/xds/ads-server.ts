@@ -7,8 +7,11 @@ import type { ProxyInfo } from './proxy.js';
 import { buildPushContext, type PushContext } from './push-context.js';
 import type { PushRequest } from './push-request.js';
 import { SotwStream } from './sotw-stream.js';
+import type { StreamAuthorizer } from './stream-authorizer.js';
 import type { StreamHost, XdsStream } from './stream-host.js';
 import type { ProxySyncStatus } from './sync-status.js';
+
+const SERVER_OPTIONS = { 'grpc.max_receive_message_length': 16 * 1024 * 1024 };
 
 /** Options of {@link AdsServer}. */
 export interface AdsServerOptions {
@@ -28,16 +31,19 @@ export class AdsServer {
   readonly log: Logger;
   private current: PushContext;
   private readonly streams = new Set<XdsStream>();
-  private readonly server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  private readonly server = new Server(SERVER_OPTIONS);
+  /** Servers of further ports (15012) whose streams pass an authorizer; closed with the main one. */
+  private readonly extraServers: Server[] = [];
+  private readonly host: StreamHost;
   private connectionCounter = 0;
-  private started = false;
+  private readonly bound = new Set<Server>();
   private readonly observers: AdsObserver[] = [];
 
   constructor(options: AdsServerOptions = {}) {
     this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
     this.current = options.pushContext ?? buildPushContext({ resources: [] });
     protoRoot();
-    const host: StreamHost = {
+    this.host = {
       log: this.log,
       pushContext: () => this.current,
       register: (s) => {
@@ -52,10 +58,26 @@ export class AdsServer {
       nacked: (s, typeUrl, nack) => this.notify((o) => o.nacked?.(s, typeUrl, nack)),
       healthReported: (s, report) => this.notify((o) => o.health?.(s, report)),
     };
-    this.server.addService(this.countingDefinition(), {
+    this.addAds(this.server, this.host);
+  }
+
+  private addAds(server: Server, host: StreamHost): void {
+    server.addService(this.countingDefinition(), {
       StreamAggregatedResources: (call: ServerDuplexStream<ProtoObject, ProtoObject>) => void new SotwStream(host, call),
       DeltaAggregatedResources: (call: ServerDuplexStream<ProtoObject, ProtoObject>) => void new DeltaStream(host, call),
     });
+  }
+
+  /**
+   * Another gRPC server with the same ADS service and push state, for a port whose streams must
+   * pass `authorize` (15012: a mesh client certificate, bound to the node it speaks for). Add
+   * other services (the CA) to it, then bind it with {@link listen}.
+   */
+  createAuthorizedServer(authorize: StreamAuthorizer): Server {
+    const server = new Server(SERVER_OPTIONS);
+    this.addAds(server, { ...this.host, authorize });
+    this.extraServers.push(server);
+    return server;
   }
 
   /** Adds an observer of connections, responses, NACKs and health reports. */
@@ -100,13 +122,16 @@ export class AdsServer {
     return [...this.streams];
   }
 
-  /** Binds (`127.0.0.1:0` picks a free port) and resolves to the bound port. */
-  listen(address: string, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<number> {
+  /**
+   * Binds the main server, or one made by {@link createAuthorizedServer} (`127.0.0.1:0` picks a
+   * free port), and resolves to the bound port.
+   */
+  listen(address: string, credentials: ServerCredentials = ServerCredentials.createInsecure(), server: Server = this.server): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(address, credentials, (err, port) => {
+      server.bindAsync(address, credentials, (err, port) => {
         if (err) return reject(err);
-        this.started = true;
-        this.log.info({ address, port }, 'ADS listening');
+        this.bound.add(server);
+        this.log.info({ address, port, tls: credentials._isSecure() }, 'ADS listening');
         resolve(port);
       });
     });
@@ -143,16 +168,16 @@ export class AdsServer {
   /** Ends every stream and stops the server (forcefully after `graceMs`). */
   async close(graceMs = 1000): Promise<void> {
     for (const s of [...this.streams]) s.close();
-    if (!this.started) return;
-    await new Promise<void>((resolve) => {
+    await Promise.all([this.server, ...this.extraServers].filter((s) => this.bound.has(s)).map((server) => new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.server.forceShutdown();
+        server.forceShutdown();
         resolve();
       }, graceMs);
-      this.server.tryShutdown(() => {
+      server.tryShutdown(() => {
         clearTimeout(timer);
         resolve();
       });
-    });
+    })));
+    this.bound.clear();
   }
 }

@@ -32,6 +32,14 @@ export interface PushContextInput {
   /** Mesh root namespace (mesh-wide DestinationRules); `istio-system` by default. */
   readonly rootNamespace?: string;
   readonly domainSuffix?: string;
+  /**
+   * The mesh trust bundle (PEM: the CA's roots, roots of a rotation still in overlap, and the
+   * MeshConfig's extra trust anchors), served as the SDS secret `ROOTCA`. Absent when the
+   * controller runs without a CA; then no `ROOTCA` is served.
+   */
+  readonly trustBundlePem?: string;
+  /** Trust domain of the mesh CA's certificates (SPIFFE ids in SAN matchers); MeshConfig's otherwise. */
+  readonly trustDomain?: string;
 }
 
 const NETWORKING = 'networking.istio.io';
@@ -72,6 +80,8 @@ export class PushContext {
   readonly registry: RegistrySnapshot;
   readonly rootNamespace: string;
   readonly domainSuffix: string;
+  readonly trustBundlePem: string | undefined;
+  readonly trustDomain: string | undefined;
   readonly virtualServices: readonly IndexedConfig<VirtualServiceSpec>[];
   readonly destinationRules: readonly IndexedConfig<DestinationRuleSpec>[];
   /** Every input object, for generators that index other kinds (Gateway, Sidecar, MeshConfig, Namespace). */
@@ -84,6 +94,8 @@ export class PushContext {
   constructor(input: PushContextInput) {
     this.domainSuffix = input.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
     this.rootNamespace = input.rootNamespace ?? 'istio-system';
+    this.trustBundlePem = input.trustBundlePem;
+    this.trustDomain = input.trustDomain;
     this.registry = input.registry ?? buildRegistry(input.resources, { domainSuffix: this.domainSuffix });
     this.version = `${new Date().toISOString()}/${++pushCounter}`;
     this.resources = Object.freeze([...input.resources]);

@@ -5,6 +5,7 @@ import type { ProtoObject } from './protos.js';
 import { parseNode, type ProxyInfo } from './proxy.js';
 import type { PushRequest } from './push-request.js';
 import { setVersion } from './resource-version.js';
+import { refuseStream, streamPeerCertificate } from './stream-authorizer.js';
 import type { StreamHost, XdsStream } from './stream-host.js';
 import type { NackRecord, ProxySyncStatus, TypeSyncStatus } from './sync-status.js';
 import { PUSH_ORDER, SHORT_TYPE, STATE_OF_THE_WORLD_FULL, TYPE_URL } from './type-urls.js';
@@ -48,6 +49,17 @@ export class SotwStream implements XdsStream {
     call.on('end', () => this.close());
     call.on('error', () => this.close());
     call.on('cancelled', () => this.close());
+    this.checkAccess(undefined);
+  }
+
+  /** Asks the port's authorizer; a refusal ends the stream before anything is sent. */
+  private checkAccess(proxy: ProxyInfo | undefined): boolean {
+    const refusal = this.host.authorize?.({ peerCertificateDer: streamPeerCertificate(this.call), proxy });
+    if (!refusal) return true;
+    this.host.log.warn({ peer: this.call.getPeer(), node: proxy?.id, code: refusal.code, reason: refusal.details }, 'ADS stream refused');
+    this.closed = true;
+    refuseStream(this.call, refusal);
+    return false;
   }
 
   private onRequest(req: ProtoObject): void {
@@ -58,7 +70,9 @@ export class SotwStream implements XdsStream {
         this.call.emit('error', { code: GrpcStatus.INVALID_ARGUMENT, details: 'the first request of a stream must carry node' });
         return;
       }
-      this.proxy = parseNode(req.node as ProtoObject, this.host.pushContext().domainSuffix);
+      const proxy = parseNode(req.node as ProtoObject, this.host.pushContext().domainSuffix);
+      if (!this.checkAccess(proxy)) return;
+      this.proxy = proxy;
       this.id = this.host.connectionId(this.proxy);
       this.host.register(this);
       this.host.log.info({ conn: this.id, generator: this.proxy.generator, mode: 'sotw' }, 'proxy connected');

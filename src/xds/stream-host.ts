@@ -4,6 +4,7 @@ import type { PushContext } from './push-context.js';
 import type { PushRequest } from './push-request.js';
 import type { HealthReport } from './ads-events.js';
 import type { NackRecord, ProxySyncStatus } from './sync-status.js';
+import type { StreamAuthorizer } from './stream-authorizer.js';
 
 /** What an ADS stream needs from the server that owns it. */
 export interface StreamHost {
@@ -19,6 +20,8 @@ export interface StreamHost {
   nacked?(stream: XdsStream, typeUrl: string, nack: NackRecord): void;
   /** The proxy reported its workload's health (Istio's HealthInformation request). */
   healthReported?(stream: XdsStream, report: HealthReport): void;
+  /** Who may open a stream on this port and speak for which proxy (15012: the mesh certificate decides). */
+  readonly authorize?: StreamAuthorizer;
 }
 
 /** One live ADS stream (SotW or delta), as the server drives it. */

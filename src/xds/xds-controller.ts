@@ -24,6 +24,9 @@ export interface XdsControllerOptions {
 export interface PreparedConfig {
   resources: Resource<unknown>[];
   rootNamespace?: string;
+  /** The trust bundle served as SDS `ROOTCA` (see {@link PushContextInput.trustBundlePem}). */
+  trustBundlePem?: string;
+  trustDomain?: string;
 }
 
 function keyOf(r: Resource<unknown>): string {
@@ -76,12 +79,14 @@ export class XdsController {
   private build(): PushContext {
     let resources = [...this.cache.values()];
     let rootNamespace = this.options.rootNamespace;
+    let identity: Pick<PreparedConfig, 'trustBundlePem' | 'trustDomain'> = {};
     if (this.options.prepare) {
       const prepared = this.options.prepare(resources);
       resources = prepared.resources;
       rootNamespace = prepared.rootNamespace ?? rootNamespace;
+      identity = { trustBundlePem: prepared.trustBundlePem, trustDomain: prepared.trustDomain };
     }
-    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix });
+    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix, ...identity });
   }
 
   /** Asks for a push that no store change caused (a health report, a MeshConfig file); debounced like the rest. */

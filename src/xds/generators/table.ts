@@ -11,6 +11,7 @@ import { gatewayClusters, sidecarClusters } from './sidecar-clusters.js';
 import { sidecarEndpoints } from './sidecar-endpoints.js';
 import { sidecarListeners } from './sidecar-listeners.js';
 import { sidecarRoutes } from './sidecar-routes.js';
+import { sdsSecrets } from './sds-secrets.js';
 
 /**
  * The one table of generators, keyed by type URL, then by the proxy's generator family
@@ -21,6 +22,7 @@ export const GENERATORS: ReadonlyMap<string, Readonly<Partial<Record<GeneratorKi
   [TYPE_URL.route, { grpc: grpcRoutes, sidecar: sidecarRoutes }],
   [TYPE_URL.cluster, { grpc: grpcClusters, sidecar: sidecarClusters }],
   [TYPE_URL.endpoint, { grpc: grpcEndpoints, sidecar: sidecarEndpoints }],
+  [TYPE_URL.secret, { grpc: sdsSecrets, sidecar: sdsSecrets }],
 ]);
 
 /** Generators for gateways (node type `router`, without `GENERATOR: grpc`), keyed by type URL. */
@@ -29,6 +31,7 @@ export const ROUTER_GENERATORS: ReadonlyMap<string, Generator> = new Map([
   [TYPE_URL.route, gatewayRoutes],
   [TYPE_URL.cluster, gatewayClusters],
   [TYPE_URL.endpoint, sidecarEndpoints],
+  [TYPE_URL.secret, sdsSecrets],
 ]);
 
 /** The generator for a type and proxy family, if any. */

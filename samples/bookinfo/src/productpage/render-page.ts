@@ -26,7 +26,7 @@ const STYLE = `
   blockquote { margin: 0 0 1rem; padding-left: 0.8rem; border-left: 3px solid #c9c2b2; }
   .stars { font-size: 1.2rem; letter-spacing: 0.1rem; }
   .unavailable { color: #9b2c2c; }
-  footer { text-align: center; font-size: 0.8rem; color: #666; padding-bottom: 1rem; }
+  .served-by { text-align: center; font-size: 0.8rem; color: #666; padding-bottom: 1rem; }
 `;
 
 /** The HTML product page: summary, details, reviews, and a sign-in form or the signed-in user. */
@@ -59,7 +59,7 @@ export function renderProductPage(model: ProductPageModel): string {
     ${renderReviews(model.reviews)}
   </section>
 </main>
-<footer>${model.reviews ? `reviews served by <span id="reviews-version">${escapeHtml(model.reviews.version)}</span> on ${escapeHtml(model.reviews.podname)}` : ''}</footer>
+<p class="served-by">${model.reviews ? `reviews served by <span id="reviews-version">${escapeHtml(model.reviews.version)}</span> on ${escapeHtml(model.reviews.podname)}` : ''}</p>
 </body>
 </html>
 `;
