@@ -16,6 +16,8 @@ interface Started {
   readonly child: ChildProcess;
   readonly port: number;
   readonly url: string;
+  /** Everything the service has printed so far. */
+  output(): { stdout: string; stderr: string };
 }
 
 const children: ChildProcess[] = [];
@@ -39,7 +41,7 @@ function startService(name: ServiceName, env: Record<string, string> = {}): Prom
       if (m) {
         clearTimeout(timer);
         const port = Number(m[1]);
-        resolve({ child, port, url: `http://127.0.0.1:${port}` });
+        resolve({ child, port, url: `http://127.0.0.1:${port}`, output: () => ({ stdout, stderr }) });
       }
     });
     child.once('exit', (code) => {
@@ -172,6 +174,14 @@ async function fetchJson<T = Record<string, unknown>>(url: string, headers?: Rec
   const a = await fetchText(url, { headers });
   assert.match(String(a.headers['content-type']), /application\/json/, `${url} answered ${a.text}`);
   return { status: a.status, body: JSON.parse(a.text) as T };
+}
+
+async function waitUntil(check: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 const starsOf = (html: string): { count: number; color: string }[] =>
@@ -400,6 +410,18 @@ describe('Bookinfo apps', { timeout: 60_000 }, () => {
       assert.equal(r.headers['x-request-id'], 'via-proxy', r.url);
       assert.equal(r.headers.host, new URL(r.url).host, r.url);
     }
+  });
+
+  it('logs nothing per request unless DEBUG is set', async () => {
+    await fetchText(`${productpage.v3.url}/productpage`);
+    for (const s of [productpage.v3, reviews.v3, ratings, details]) {
+      const { stdout, stderr } = s.output();
+      assert.match(stdout, /^\w+ v\d listening on 127\.0\.0\.1:\d+\n$/);
+      assert.equal(stderr, '');
+    }
+    const noisy = await startService('details', { DEBUG: '1' });
+    await fetchText(`${noisy.url}/details/0`);
+    await waitUntil(() => noisy.output().stderr.includes('GET /details/0 -> 200'), 'a debug line');
   });
 
   it('NO_PROXY bypasses the proxy', async () => {

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { PlexusError } from '../api/errors.js';
-import { startAdminServer } from '../config/admin-api/admin-server.js';
+import { startAdminServer, type AdminServer } from '../config/admin-api/admin-server.js';
 import { ensureAdminToken } from '../config/admin-api/admin-token.js';
 import { isProcessAlive, readControllerInfo, removeControllerInfo, writeControllerInfo } from '../config/admin-api/controller-info.js';
 import { homePaths } from '../config/admin-api/home-paths.js';
 import { DirectoryConfigStore } from '../config/directory-store/directory-config-store.js';
 import type { ConfigStore } from '../config/store.js';
+import type { KeyAlgorithm } from '../ca/key-algorithm.js';
 
 /** How the controller is asked to run (`plexus controller` flags). */
 export interface ControllerOptions {
@@ -27,6 +28,24 @@ export interface ControllerOptions {
   logger: Logger;
   /** Period of the config directory's fallback rescan, ms. */
   rescanIntervalMs?: number;
+  /** The mesh CA (`--cacerts`, `--trust-domain`, …); defaults everywhere when omitted. */
+  identity?: IdentityOptions;
+}
+
+/** How the controller runs its mesh CA and its TLS port. */
+export interface IdentityOptions {
+  /** Istio's `cacerts` layout; when set it signs instead of the self-made root. */
+  cacertsDir?: string;
+  /** Default `cluster.local`. */
+  trustDomain?: string;
+  /** Default workload certificate lifetime, seconds (24 h). */
+  workloadCertTtlSeconds?: number;
+  /** Key type of a self-made root (ECDSA P-256 by default). */
+  keyAlgorithm?: KeyAlgorithm;
+  /** Extra DNS names or IPs for the controller's 15012 certificate. */
+  tlsSans?: string[];
+  /** A PEM file of further roots to trust (CAs of trust domain aliases). */
+  extraRootsFile?: string;
 }
 
 /** What a component of the control plane starts from. */
@@ -34,6 +53,8 @@ export interface ControllerContext {
   options: ControllerOptions;
   store: ConfigStore;
   logger: Logger;
+  /** The admin API, for components that add endpoints to it. */
+  admin: AdminServer;
 }
 
 /** A started component: the ports it listens on (published in controller.json) and how to stop it. */
@@ -88,7 +109,7 @@ export async function startController(options: ControllerOptions, components: re
     stops.push({ name: 'admin-api', stop: () => admin.close() });
     const ports: Record<string, number> = { admin: admin.port };
     for (const c of components) {
-      const started = await c.start({ options, store, logger: logger.child({ component: c.name }) });
+      const started = await c.start({ options, store, admin, logger: logger.child({ component: c.name }) });
       stops.push({ name: c.name, stop: () => started.stop() });
       Object.assign(ports, started.ports ?? {});
     }

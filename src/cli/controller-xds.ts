@@ -13,6 +13,8 @@ import { startMonitoringServer } from '../xds/debug/monitoring-server.js';
 import { resolveMeshConfig } from '../xds/mesh-config-resolver.js';
 import { XdsController } from '../xds/xds-controller.js';
 import { XdsMetrics } from '../xds/xds-metrics.js';
+import type { StreamAuthorizer } from '../xds/stream-authorizer.js';
+import type { MetricSource } from '../telemetry/prometheus-text.js';
 import type { ControllerComponent, ControllerContext } from './controller-runtime.js';
 
 /** Seams for the parts of the xDS component that other issues supply. */
@@ -22,8 +24,19 @@ export interface XdsComponentOptions {
    * CA); without them 15012 is not opened.
    */
   tlsCredentials?: (ctx: ControllerContext) => Promise<ServerCredentials | undefined>;
-  /** Adds services (the CA's IstioCertificateService) to the gRPC server that serves xDS. */
-  grpcServices?: ReadonlyArray<(server: Server, ctx: ControllerContext) => void | Promise<void>>;
+  /**
+   * Adds services (the CA's IstioCertificateService) to the gRPC servers that serve xDS: called
+   * once for the plaintext port (`xds`) and once for the TLS port (`xds-tls`) when it opens.
+   */
+  grpcServices?: ReadonlyArray<(server: Server, ctx: ControllerContext, port: 'xds' | 'xds-tls') => void | Promise<void>>;
+  /** Who may hold an ADS stream on 15012 and for which node (the mesh certificate's identity). */
+  authorizeTlsStream?: StreamAuthorizer;
+  /** The trust bundle (`ROOTCA`) and trust domain for a push, given the MeshConfig in force. */
+  trustBundle?: (mesh: MeshConfig) => { pem: string; trustDomain: string } | undefined;
+  /** More metric families for 15014 `/metrics` (the CA's). */
+  metrics?: () => MetricSource[];
+  /** Receives a function that asks for a full push (a trust bundle change). */
+  pushTrigger?: (requestPush: (reason: string) => void) => void;
 }
 
 /** What the name of this controller is in status output and WorkloadEntry annotations. */
@@ -49,7 +62,7 @@ export function readMeshConfigFile(file: string): MeshConfig {
 
 /**
  * The xDS part of `plexus controller`: the ADS server on 15010 (and 15012 over TLS once a
- * certificate is supplied), fed by an XdsController on the store with the MeshConfig in
+ * certificate is supplied, with its own stream rule), fed by an XdsController on the store with the MeshConfig in
  * force; WorkloadGroup auto-registration and health; the monitoring server on 15014.
  */
 export function xdsComponent(seams: XdsComponentOptions = {}): ControllerComponent {
@@ -81,10 +94,12 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
             rootNamespace = mesh.rootNamespace ?? 'istio-system';
             logger.info({ rootNamespace, source: fileMesh ? options.meshConfigFile : 'store' }, 'mesh config in force');
           }
-          return { resources: autoreg.overlayHealth(resources), rootNamespace };
+          const identity = seams.trustBundle?.(mesh);
+          return { resources: autoreg.overlayHealth(resources), rootNamespace, trustBundlePem: identity?.pem, trustDomain: identity?.trustDomain };
         },
       });
       ref.controller = controller;
+      seams.pushTrigger?.((reason) => controller.requestPush({ full: true, configsUpdated: new Set(), reasons: new Set([reason]), start: Date.now() }));
       const storeMetrics = new StoreMetrics(store);
       const stops: Array<() => Promise<void> | void> = [];
       const stop = async (): Promise<void> => {
@@ -99,12 +114,15 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
         await autoreg.start();
         // Stopped first: a shutdown must not mark every workload disconnected.
         stops.push(() => autoreg.stop());
-        for (const add of seams.grpcServices ?? []) await add(ads.grpcServer, ctx);
+        for (const add of seams.grpcServices ?? []) await add(ads.grpcServer, ctx, 'xds');
         const xdsAddress = options.xdsAddress ?? '127.0.0.1';
         const ports: Record<string, number> = { xds: await ads.listen(hostPort(xdsAddress, options.xdsPort)) };
         const tls = await seams.tlsCredentials?.(ctx);
         if (tls) {
-          ports['xds-tls'] = await ads.listen(hostPort(options.xdsAddress ?? '0.0.0.0', options.xdsTlsPort), tls);
+          // A server of its own: its ADS streams must pass the certificate rule, its CA service accepts certificates.
+          const tlsServer = ads.createAuthorizedServer(seams.authorizeTlsStream ?? (() => undefined));
+          for (const add of seams.grpcServices ?? []) await add(tlsServer, ctx, 'xds-tls');
+          ports['xds-tls'] = await ads.listen(hostPort(options.xdsAddress ?? '0.0.0.0', options.xdsTlsPort), tls, tlsServer);
         } else {
           logger.warn({ port: options.xdsTlsPort }, `xDS over TLS (port ${options.xdsTlsPort}) is not opened: no serving certificate from the mesh CA yet; proxies use plaintext xDS on ${hostPort(xdsAddress, ports.xds!)}`);
         }
@@ -115,7 +133,7 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
         const monitoring = await startMonitoringServer({
           host: options.monitoringAddress ?? '127.0.0.1', port: options.monitoringPort, logger: logger.child({ part: 'monitoring' }),
           ads, store, controlPlane: instanceId, ready: () => controller.pushCount() > 0,
-          metrics: [metrics, { collect: () => registryGauges.map((g) => g.collect()) }, storeMetrics, autoreg, new ProcessMetrics()],
+          metrics: [metrics, { collect: () => registryGauges.map((g) => g.collect()) }, storeMetrics, autoreg, ...(seams.metrics?.() ?? []), new ProcessMetrics()],
         });
         stops.push(() => monitoring.close());
         ports.monitoring = monitoring.port;

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { readAddressClaims, releaseAddressClaims } from './address-allocator.js';
 import { runHostCommand } from './host-command.js';
 import { chainsWithPrefix, hostIptables } from './iptables-chains.js';
-import { removeBridge } from './pod-bridge.js';
+import { linkExists, removeBridge } from './pod-bridge.js';
 import { DEFAULT_RUNTIME_PREFIX, isRuntimeLink, isRuntimeNetns, runtimeStatePaths } from './pod-network-config.js';
 import { listPodRecords, NETNS_ETC_DIR, removePodByNetns } from './pod-network.js';
 import { defaultRuntimeLogger } from './runtime-log.js';
@@ -70,6 +70,8 @@ export async function cleanupLeftovers(
   const links = (await listLinks()).filter((l) => isRuntimeLink(prefix, l));
   for (const link of links.filter((l) => l !== `${prefix}0`)) {
     await attempt(async () => {
+      // The peer of a veth already deleted went with it.
+      if (!(await linkExists(link))) return;
       await runHostCommand('ip', ['link', 'del', link]);
       report.links.push(link);
     });

@@ -25,10 +25,22 @@ export interface AdminServerOptions {
   logger: Logger;
 }
 
+/**
+ * An endpoint under `/v1/` served by another part of the controller (the CA mints workload
+ * tokens at `POST /v1/tokens`). It runs after the bearer token check; a thrown PlexusError
+ * becomes the usual JSON error.
+ */
+export interface AdminRoute {
+  methods: readonly string[];
+  handle(request: { method: string; body: unknown; query: URLSearchParams }): Promise<{ status: number; body: unknown }>;
+}
+
 /** A running admin API. */
 export interface AdminServer {
   host: string;
   port: number;
+  /** Adds `/v1/<name>`; returns a function that removes it (when its component stops). */
+  addRoute(name: string, route: AdminRoute): () => void;
   close(): Promise<void>;
 }
 
@@ -45,8 +57,9 @@ class HttpError extends Error {
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { logger } = options;
+  const routes = new Map<string, AdminRoute>();
   const server = createServer((req, res) => {
-    handle(req, res, options).catch((err: unknown) => {
+    handle(req, res, options, routes).catch((err: unknown) => {
       const e = toHttpError(err);
       if (e.status >= 500) logger.error({ err, method: req.method, url: req.url }, 'admin API request failed');
       const body: ErrorBody = { error: { code: e.code, message: e.message } };
@@ -70,6 +83,10 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   return {
     host,
     port,
+    addRoute(name, route) {
+      routes.set(name, route);
+      return () => void (routes.get(name) === route && routes.delete(name));
+    },
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -77,7 +94,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: AdminServerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: AdminServerOptions, routes: ReadonlyMap<string, AdminRoute>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://admin');
   const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
   if (parts.length === 1 && parts[0] === 'healthz') {
@@ -87,6 +104,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: AdminS
   }
   authenticate(req, options.token);
   if (parts[0] !== 'v1') throw new HttpError(404, 'PLEXUS_ERR_NOT_FOUND', `no such endpoint ${url.pathname}`);
+  const extra = parts.length === 2 ? routes.get(parts[1]!) : undefined;
+  if (extra) {
+    allow(req, [...extra.methods]);
+    const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : undefined;
+    const answer = await extra.handle({ method: req.method ?? 'GET', body, query: url.searchParams });
+    send(res, answer.status, answer.body);
+    return;
+  }
   if (parts.length === 2 && parts[1] === 'apply') {
     allow(req, ['POST']);
     const body = await readJson(req);

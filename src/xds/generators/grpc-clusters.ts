@@ -5,6 +5,7 @@ import type { ProxyInfo } from '../proxy.js';
 import type { PushContext } from '../push-context.js';
 import { clusterName, parseClusterName } from './cluster-name.js';
 import type { GeneratedResource, Generator } from './generator.js';
+import { applyGrpcUpstreamTls } from './grpc-cluster-tls.js';
 
 const CLUSTER = 'envoy.config.cluster.v3.Cluster';
 
@@ -39,13 +40,14 @@ function applyLoadBalancer(cluster: ProtoObject, policy: TrafficPolicy | undefin
   }
 }
 
-function edsCluster(name: string, policy: TrafficPolicy | undefined): GeneratedResource {
+function edsCluster(name: string, policy: TrafficPolicy | undefined, service: ServiceModel, push: PushContext): GeneratedResource {
   const cluster: ProtoObject = {
     name,
     type: 'EDS',
     eds_cluster_config: { service_name: name, eds_config: { ads: {}, resource_api_version: 'V3' } },
   };
   applyLoadBalancer(cluster, policy);
+  applyGrpcUpstreamTls(cluster, policy?.tls, service, push);
   return { name, resource: packAny(CLUSTER, cluster) };
 }
 
@@ -60,16 +62,17 @@ function buildOne(push: PushContext, proxy: ProxyInfo, name: string): GeneratedR
   const service = push.serviceFor(proxy, key.hostname);
   if (!service || !service.ports.some((p) => p.port === key.port)) return undefined;
   const dr = push.destinationRuleFor(proxy, service.hostname)?.spec;
-  if (key.subset === '') return edsCluster(name, policyForPort(dr?.trafficPolicy, key.port));
+  if (key.subset === '') return edsCluster(name, policyForPort(dr?.trafficPolicy, key.port), service, push);
   const subset = dr?.subsets?.find((s) => s.name === key.subset);
   if (!subset) return undefined;
-  return edsCluster(name, mergeSubset(dr?.trafficPolicy, subset.trafficPolicy, key.port));
+  return edsCluster(name, mergeSubset(dr?.trafficPolicy, subset.trafficPolicy, key.port), service, push);
 }
 
 /**
  * CDS for proxyless gRPC: `outbound|<port>||<fqdn>` per service port and
  * `outbound|<port>|<subset>|<fqdn>` per DestinationRule subset, all EDS over ADS, with the
- * DestinationRule's load balancer (merged per subset and port). Wildcard lists them all.
+ * DestinationRule's load balancer (merged per subset and port), and mTLS from the bootstrap's
+ * certificate provider when the rule says ISTIO_MUTUAL. Wildcard lists them all.
  */
 export const grpcClusters: Generator = (push, proxy, names) => {
   const wanted = names ?? push.servicesFor(proxy).flatMap((s) => {

@@ -88,7 +88,8 @@ export function sidecarScope(push: PushContext, proxy: ProxyInfo): SidecarScope 
     index,
     sidecar,
     outboundPolicy: sidecar?.spec.outboundTrafficPolicy?.mode ?? index.mesh.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY',
-    trustDomain: index.mesh.trustDomain ?? 'cluster.local',
+    // The CA's trust domain is what certificates carry; MeshConfig's when the controller has no CA.
+    trustDomain: push.trustDomain ?? index.mesh.trustDomain ?? 'cluster.local',
     autoMtls: index.mesh.enableAutoMtls ?? true,
     connectTimeout: index.mesh.connectTimeout ?? '10s',
     services,
