@@ -26,7 +26,7 @@ const DEFAULTS = `defaults
  */
 export async function startHaproxyPair(certs: BenchCerts, appPort: number, workDir: string): Promise<ProxyPair> {
   const [clientPort, serverPort] = [await freePort(), await freePort()];
-  const global = 'global\n  nbthread 1\n  maxconn 20000\n  ssl-default-bind-options ssl-min-ver TLSv1.2\n';
+  const global = 'global\n  nbthread 1\n  maxconn 4000\n  ssl-default-bind-options ssl-min-ver TLSv1.2\n';
   const serverCfg = `${global}${DEFAULTS}
 frontend inbound
   bind 127.0.0.1:${serverPort} ssl crt ${certs.server.bundleFile} ca-file ${certs.rootFile} verify required alpn http/1.1

@@ -96,10 +96,12 @@ export function plexusPairConfigs(certs: BenchCerts, ports: { client: number; se
 }
 
 function startProxy(name: string, configFile: string, workload: string): Child {
-  const args = ['proxy', '--config-file', configFile, '--readiness-port', '-1', '--log-level', 'warn', '--namespace', 'bench', '--workload-name', workload, '--service-account', workload];
+  const args = ['proxy', '--config-file', configFile, '--readiness-port=-1', '--log-level', 'warn', '--namespace', 'bench', '--workload-name', workload, '--service-account', workload];
   // The CLI module exports main(); run it the way bin/plexus.js does, against this build.
   const script = `const m = await import(${JSON.stringify(new URL(`file://${CLI_MAIN}`).href)}); process.exitCode = await m.main(${JSON.stringify(args)}, m.processIO);`;
-  return startChild(name, process.execPath, ['--input-type=module', '-e', script]);
+  // PLEXUS_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the proxies.
+  const nodeArgs = (process.env.PLEXUS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return startChild(name, process.execPath, [...nodeArgs, '--input-type=module', '-e', script]);
 }
 
 /** Two `plexus proxy` processes from static config files. */

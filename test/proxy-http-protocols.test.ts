@@ -188,7 +188,7 @@ describe('HTTP/2 and gRPC', () => {
   });
 
   it('gRPC over h2c: message, trailers and grpc-status flow through', async () => {
-    // Trailers need an upstream client that surfaces them: a node:http2 one over real sockets.
+    // The same exchange through a minimal node:http2 HttpUpstream, not the UpstreamManager.
     const direct = h2UpstreamTo(h2up.port);
     const rc = routeConfig([vhost('v', ['*'], [route({}, { cluster: 'grpc' })])]);
     const p2 = await startProxy(hcmConfig(rc), [cluster('grpc', [h2up.port], { http2: true })], { upstream: direct });
@@ -209,10 +209,16 @@ describe('HTTP/2 and gRPC', () => {
     assert.equal(res.trailers['x-echo-te'], 'trailers');
   });
 
-  it('gRPC through the real UpstreamManager (h2 upstream): message and status', async () => {
+  it('gRPC through the real UpstreamManager (h2 upstream): message, trailers and status', async () => {
+    const n = proxy.records.length;
     const res = await h2Request(proxy.port, { ':method': 'POST', ':path': '/helloworld.Greeter/SayHello', ':authority': 'svc', 'content-type': 'application/grpc', te: 'trailers' }, grpcFrame('mgr'));
     assert.equal(res.headers[':status'], 200);
     assert.equal(res.body.subarray(5).toString(), 'hello mgr');
+    assert.equal(res.headers['grpc-status'], undefined);
+    assert.equal(res.trailers['grpc-status'], '0');
+    assert.equal(res.trailers['grpc-message'], 'ok');
+    assert.equal(res.trailers['x-echo-te'], 'trailers');
+    assert.equal((await proxy.record(n)).grpcStatus, 0);
   });
 
   it('h2 HTTP/1.1 on the same listener', async () => {

@@ -108,6 +108,59 @@ describe('retries', () => {
   });
 });
 
+describe('previous hosts and the failed host', () => {
+  let healthy: Awaited<ReturnType<typeof startUpstream>>;
+  let deadPort: number;
+  let proxy: TestProxy;
+  before(async () => {
+    healthy = await startUpstream();
+    deadPort = await closedPort();
+    const policy = { retryOn: ['connect-failure'], numRetries: 1, retriableStatusCodes: [], backoffBaseMs: 1, backoffMaxMs: 2 };
+    const byUser = [{ kind: 'header' as const, name: 'x-user', terminal: false }];
+    const rc = routeConfig([
+      vhost('v', ['*'], [
+        route({ path: { kind: 'prefix', value: '/avoid' } }, { cluster: 'ring', hashPolicy: byUser, retryPolicy: { ...policy, retryHostPredicatePreviousHosts: true } }),
+        route({ path: { kind: 'prefix', value: '/same' } }, { cluster: 'ring', hashPolicy: byUser, retryPolicy: { ...policy, retryHostPredicatePreviousHosts: false } }),
+      ]),
+    ]);
+    proxy = await startProxy(hcmConfig(rc), [cluster('ring', [deadPort, healthy.port], { lbPolicy: 'RING_HASH' })]);
+  });
+  after(async () => {
+    await proxy.close();
+    await healthy.close();
+  });
+
+  /** A hash key the ring maps to the dead host, so the first attempt always fails. */
+  function keyOnDeadHost(): string {
+    for (let i = 0; i < 1000; i++) {
+      if (proxy.upstream.pickEndpoint('ring', { hashKey: `header:user-${i}` })?.port === deadPort) return `user-${i}`;
+    }
+    throw new Error('no key maps to the dead host');
+  }
+
+  it('a connect failure names its host, so the retry skips it even when the hash points there', async () => {
+    const user = keyOnDeadHost();
+    const n = proxy.records.length;
+    const res = await request(proxy.port, { path: '/avoid', headers: { 'x-user': user } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-envoy-attempt-count'], '2');
+    const record = await proxy.record(n);
+    assert.equal(record.attemptCount, 2);
+    assert.equal(record.upstreamHost, `127.0.0.1:${healthy.port}`);
+  });
+
+  it('without the predicate the retry follows the hash again, and the access log names the failed host', async () => {
+    const user = keyOnDeadHost();
+    const n = proxy.records.length;
+    const res = await request(proxy.port, { path: '/same', headers: { 'x-user': user } });
+    assert.equal(res.status, 503);
+    assert.deepEqual(String(res.headers['x-plexus-response-flags']).split(',').sort(), ['UF', 'URX']);
+    const record = await proxy.record(n);
+    assert.equal(record.attemptCount, 2);
+    assert.equal(record.upstreamHost, `127.0.0.1:${deadPort}`);
+  });
+});
+
 describe('timeouts', () => {
   let slow: Awaited<ReturnType<typeof startUpstream>>;
   let proxy: TestProxy;

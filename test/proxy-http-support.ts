@@ -297,8 +297,8 @@ export function echoed(body: string): { method: string; url: string; headers: Re
 }
 
 /**
- * A minimal HttpUpstream over node:http2 to one port (real sockets), used where the test needs
- * upstream trailers delivered (the UpstreamManager's undici path does not surface them yet).
+ * A minimal HttpUpstream over node:http2 to one port (real sockets), for tests that exercise
+ * the HTTP layer against an upstream port other than the UpstreamManager.
  */
 export function h2UpstreamTo(port: number): HttpUpstream & { close(): void } {
   const sessions: http2.ClientHttp2Session[] = [];

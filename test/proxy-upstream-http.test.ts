@@ -140,9 +140,15 @@ describe('failures and limits', () => {
     const empty = cluster('empty', { type: 'EDS' });
     const { manager } = managerFor(snapshot([staticCluster('dead', [deadPort]), empty]));
     cleanups.push(() => manager.close());
-    await assert.rejects(manager.request('dead', { method: 'GET', path: '/', headers: {} }), (e) => isUpstreamError(e, 'UF') && e.reason === 'connection_refused');
-    await assert.rejects(manager.request('nope', { method: 'GET', path: '/', headers: {} }), (e) => isUpstreamError(e, 'NC'));
-    await assert.rejects(manager.request('empty', { method: 'GET', path: '/', headers: {} }), (e) => isUpstreamError(e, 'UH'));
+    const deadHost = manager.cluster('dead')!.allHosts[0];
+    // Failures after a host was picked name it; NC and UH never picked one.
+    await assert.rejects(
+      manager.request('dead', { method: 'GET', path: '/', headers: {} }),
+      (e) => isUpstreamError(e, 'UF') && e.reason === 'connection_refused' && e.host === deadHost && e.endpoint === deadHost,
+    );
+    await assert.rejects(manager.connect('dead'), (e) => isUpstreamError(e, 'UF') && e.host === deadHost);
+    await assert.rejects(manager.request('nope', { method: 'GET', path: '/', headers: {} }), (e) => isUpstreamError(e, 'NC') && e.host === undefined);
+    await assert.rejects(manager.request('empty', { method: 'GET', path: '/', headers: {} }), (e) => isUpstreamError(e, 'UH') && e.host === undefined);
   });
 
   it('overflows the request and pending breakers with UO, times out with UT, aborts with DC', async () => {
@@ -156,7 +162,8 @@ describe('failures and limits', () => {
     await new Promise((r) => setTimeout(r, 100));
     // The only connection is busy: the second request waits (pending), a third overflows pending... or requests.
     const second = manager.request('cb', { method: 'GET', path: '/2', headers: {} });
-    await assert.rejects(manager.request('cb', { method: 'GET', path: '/3', headers: {} }), (e) => isUpstreamError(e, 'UO'));
+    const cbHost = manager.cluster('cb')!.allHosts[0];
+    await assert.rejects(manager.request('cb', { method: 'GET', path: '/3', headers: {} }), (e) => isUpstreamError(e, 'UO') && e.host === cbHost);
     assert.equal(manager.cluster('cb')!.breaker.requests, 2);
     assert.ok(manager.tryStartRetry('cb'));
     assert.equal(manager.tryStartRetry('cb'), false, 'retry breaker');
@@ -167,11 +174,11 @@ describe('failures and limits', () => {
     held.shift()!();
     assert.equal((await second).status, 200);
 
-    await assert.rejects(manager.request('cb', { method: 'GET', path: '/slow', headers: {}, timeoutMs: 100 }), (e) => isUpstreamError(e, 'UT'));
+    await assert.rejects(manager.request('cb', { method: 'GET', path: '/slow', headers: {}, timeoutMs: 100 }), (e) => isUpstreamError(e, 'UT') && e.host === cbHost);
     const ac = new AbortController();
     const aborted = manager.request('cb', { method: 'GET', path: '/abort', headers: {}, signal: ac.signal });
     setTimeout(() => ac.abort(), 50);
-    await assert.rejects(aborted, (e) => isUpstreamError(e, 'DC'));
+    await assert.rejects(aborted, (e) => isUpstreamError(e, 'DC') && e.host === cbHost);
     for (const h of held) h();
     const b = manager.cluster('cb')!.breaker;
     assert.equal(b.pending, 0);

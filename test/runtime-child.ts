@@ -140,19 +140,19 @@ async function main(): Promise<void> {
           const len = Buffer.alloc(2);
           len.writeUInt16BE(query.length);
           s.on('connect', () => s.write(Buffer.concat([len, query])));
+          const timer = setTimeout(() => { s.destroy(); reject(new Error('tcp query timeout')); }, 4000);
           s.on('data', (d: Buffer) => {
             buf = Buffer.concat([buf, d]);
-            if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { s.destroy(); resolve(buf.subarray(2, 2 + buf.readUInt16BE(0))); }
+            if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { clearTimeout(timer); s.destroy(); resolve(buf.subarray(2, 2 + buf.readUInt16BE(0))); }
           });
-          s.on('error', reject);
-          setTimeout(() => { s.destroy(); reject(new Error('tcp query timeout')); }, 4000);
+          s.on('error', (err) => { clearTimeout(timer); reject(err); });
         });
       } else {
         raw = await new Promise<Buffer>((resolve, reject) => {
           const s = createSocket('udp4');
-          s.on('message', (m) => { s.close(); resolve(m); });
+          const timer = setTimeout(() => { s.close(); reject(new Error('udp query timeout')); }, 4000);
+          s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(m); });
           s.send(query, 53, server.host);
-          setTimeout(() => { s.close(); reject(new Error('udp query timeout')); }, 4000);
         });
       }
       const msg = decodeDnsMessage(raw);

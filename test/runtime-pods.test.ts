@@ -30,6 +30,8 @@ describe('pod network', { skip, timeout: 60_000 }, () => {
 
   it('creates two pods on the bridge that reach each other over TCP', async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'plexus-pods-'));
+    // A run of this test killed mid-way (timeout) may have left objects with this prefix.
+    await cleanupLeftovers(stateDir, { prefix });
     network = new PodNetwork({ stateDir, prefix, podCidr: '198.18.32.0/24' });
     const a = await network.createPod({ namespace: 'default', name: 'a' });
     const b = await network.createPod({ namespace: 'default', name: 'b' });
@@ -96,6 +98,8 @@ describe('cleanupLeftovers after a crash', { skip, timeout: 60_000 }, () => {
 
   it('removes the namespaces, veths, bridge, chains and records a killed run left', async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'plexus-crash-'));
+    // A run of this test killed mid-way (timeout) may have left objects with this prefix.
+    await cleanupLeftovers(stateDir, { prefix });
     ipForwardBefore = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
     // A separate process builds pods with capture and egress, then is killed with SIGKILL.
     const script = fileURLToPath(new URL('./runtime-crash-run.js', import.meta.url));

@@ -15,6 +15,15 @@ export class AdminApiError extends PlexusError {
   }
 }
 
+/** The answer of `POST /v1/tokens`. */
+export interface MintedToken {
+  token: string;
+  namespace: string;
+  serviceAccount: string;
+  trustDomain: string;
+  expiresAt: string;
+}
+
 /**
  * The CLI's side of the admin API. `connect` finds the controller of a home directory
  * through controller.json and the token file, and explains what is wrong when it cannot.
@@ -46,6 +55,11 @@ export class AdminClient {
 
   delete(kind: string, name: string, namespace?: string): Promise<DeleteResponse> {
     return this.call<DeleteResponse>('DELETE', `/v1/resources/${encodeURIComponent(kind)}/${encodeURIComponent(name)}${query({ namespace })}`);
+  }
+
+  /** Mints a workload bootstrap token (`POST /v1/tokens`); ttl in seconds. */
+  mintToken(request: { namespace: string; serviceAccount: string; ttl?: number }): Promise<MintedToken> {
+    return this.call<MintedToken>('POST', '/v1/tokens', request);
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -51,7 +51,9 @@ function parseTokenRequest(body: unknown): TokenRequest {
 
 /** Every root a workload should trust: the CA's bundle, then MeshConfig `caCertificates[].pem` trust anchors. */
 export function meshTrustBundle(ca: CertificateAuthority, mesh: MeshConfig): string {
-  const extra = (mesh.caCertificates ?? []).flatMap((c) => splitPemCertificates(c.pem ?? ''));
+  // MeshConfig's type does not model caCertificates yet (the schema validates it): read it loosely.
+  const anchors = (mesh as { caCertificates?: unknown }).caCertificates;
+  const extra = (Array.isArray(anchors) ? anchors : []).flatMap((c: { pem?: unknown }) => (typeof c?.pem === 'string' ? splitPemCertificates(c.pem) : []));
   const all = [...splitPemCertificates(ca.trustBundlePem()), ...extra].map((p) => `${p.trim()}\n`);
   return joinPem([...new Set(all)]);
 }

@@ -7,15 +7,19 @@ import { viewConfigDump, type ConfigDumpView, type Json } from './config-dump-vi
 import { resolveHome } from './home.js';
 import { offlineConfigDump } from './offline-proxy.js';
 import { clusterTable, endpointTable, listenerTable, routeTable } from './proxy-config-tables.js';
+import { certDirConfigDump, secretEntries, secretTable } from './proxy-config-secrets.js';
+import type { EnvoyConfigDump } from '../xds/config-dump.js';
 
 const usage = `Usage: plexus proxy-config cluster|listener|route|endpoint|secret|all PROXY [-o table|json|yaml] [--home DIR]
        plexus proxy-config ... --admin URL              (read a proxy's own admin /config_dump)
+       plexus proxy-config secret --cert-dir DIR       (read an agent's cert-chain.pem, root-cert.pem)
        plexus proxy-config ... --offline -f DIR... --workload NS/NAME [--type sidecar|router] [--generator grpc]
 
 Shows the configuration a proxy gets, with istioctl proxy-config's tables: cluster (SERVICE
 FQDN, PORT, SUBSET, DIRECTION, TYPE, DESTINATION RULE), listener (ADDRESSES, PORT, MATCH,
 DESTINATION), route (NAME, VHOST NAME, DOMAINS, MATCH, VIRTUAL SERVICE), endpoint (ENDPOINT,
-STATUS, OUTLIER CHECK, CLUSTER). -o json prints the resources as Envoy's JSON; for "all",
+STATUS, OUTLIER CHECK, CLUSTER), secret (RESOURCE NAME, TYPE, STATUS, VALID CERT, SERIAL NUMBER,
+NOT AFTER, NOT BEFORE, then each root's SHA-256 fingerprint). -o json prints the resources as Envoy's JSON; for "all",
 the whole config dump. PROXY is a node id or <pod>.<namespace> connected to the controller
 of the home directory (--home, else $PLEXUS_HOME, else ~/.plexus).
 
@@ -27,18 +31,13 @@ const KINDS = ['cluster', 'listener', 'route', 'endpoint', 'secret', 'all'] as c
 type Kind = (typeof KINDS)[number];
 const ALIASES: Readonly<Record<string, Kind>> = { clusters: 'cluster', c: 'cluster', listeners: 'listener', l: 'listener', routes: 'route', r: 'route', endpoints: 'endpoint', ep: 'endpoint', secrets: 'secret', s: 'secret' };
 
-function secretTable(secrets: readonly Json[]): string {
-  const rows = ['RESOURCE NAME'.padEnd(18) + 'TYPE', ...secrets.map((s) => String(s.name ?? '').padEnd(18) + (s.tls_certificate ? 'Cert Chain' : s.validation_context ? 'CA' : ''))];
-  return `${rows.join('\n')}\n`;
-}
-
-function table(kind: Exclude<Kind, 'all'>, view: ConfigDumpView): string {
+function table(kind: Exclude<Kind, 'all'>, view: ConfigDumpView, dump: EnvoyConfigDump): string {
   switch (kind) {
     case 'cluster': return clusterTable(view.clusters);
     case 'listener': return listenerTable(view.listeners);
     case 'route': return routeTable(view.routes);
     case 'endpoint': return endpointTable(view.endpoints);
-    case 'secret': return secretTable(view.secrets);
+    case 'secret': return secretTable(secretEntries(dump));
   }
 }
 
@@ -58,6 +57,7 @@ export const proxyConfigCommand: Command = {
         home: { type: 'string' },
         namespace: { type: 'string', short: 'n' },
         admin: { type: 'string' },
+        'cert-dir': { type: 'string' },
         offline: { type: 'boolean', default: false },
         filename: { type: 'string', short: 'f', multiple: true },
         workload: { type: 'string' },
@@ -82,6 +82,10 @@ export const proxyConfigCommand: Command = {
       if (values.generator !== undefined && values.generator !== 'grpc') throw new PlexusError('PLEXUS_ERR_USAGE', `--generator must be grpc (proxyless), not ${JSON.stringify(values.generator)}`);
       const request = { paths: files, workload: values.workload, defaultNamespace: values.namespace ?? 'default', type: values.type as 'sidecar' | 'router', generator: values.generator as 'grpc' | undefined };
       source = staticSource(`offline generation for ${values.workload}`, () => offlineConfigDump(request));
+    } else if (values['cert-dir']) {
+      if (kind !== 'secret') throw new PlexusError('PLEXUS_ERR_USAGE', '--cert-dir holds only certificates: use it with proxy-config secret');
+      const dir = values['cert-dir'];
+      source = staticSource(`the certificate files in ${dir}`, () => certDirConfigDump(dir));
     } else if (values.admin) {
       source = proxyAdminSource(values.admin);
     } else {
@@ -96,14 +100,14 @@ export const proxyConfigCommand: Command = {
     }
     const view = viewConfigDump(dump);
     if (kind === 'all') {
-      const parts = (['cluster', 'listener', 'route', 'endpoint'] as const).map((k) => table(k, view));
-      if (view.secrets.length > 0) parts.push(table('secret', view));
+      const parts = (['cluster', 'listener', 'route', 'endpoint'] as const).map((k) => table(k, view, dump));
+      if (view.secrets.length > 0) parts.push(table('secret', view, dump));
       io.stdout(parts.join('\n'));
       return 0;
     }
     if (format === 'json') io.stdout(`${JSON.stringify(items(kind, view), null, 4)}\n`);
     else if (format === 'yaml') io.stdout(stringify(items(kind, view), { lineWidth: 0 }));
-    else io.stdout(table(kind, view));
+    else io.stdout(table(kind, view, dump));
     return 0;
   },
 };

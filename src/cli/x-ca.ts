@@ -6,17 +6,23 @@ import { PlexusError } from '../api/errors.js';
 import { splitPemCertificates } from '../ca/pem.js';
 import { CACERTS_FILES } from '../ca/plugged-ca.js';
 import type { CliIO, Command } from './command.js';
+import { parseDuration } from '../xds/duration.js';
+import { AdminClient } from './admin-client.js';
 import { resolveHome } from './home.js';
 
 const usage = `Usage: plexus x ca root [--home DIR | --cacerts DIR]
        plexus x ca inspect FILE
+       plexus x ca token -n NAMESPACE --sa SERVICE_ACCOUNT [--ttl DURATION] [--home DIR] [-o json]
 
 Experimental commands for the mesh CA.
 
   root     prints the mesh trust bundle (PEM): the roots a workload trusts, from the
            controller's state in HOME/ca, or root-cert.pem of a plugged-in cacerts DIR
   inspect  prints what each certificate in a PEM file holds: subject, issuer, validity,
-           SPIFFE identity, key, usages and SHA-256 fingerprint`;
+           SPIFFE identity, key, usages and SHA-256 fingerprint
+  token    asks the running controller (admin API) for a workload bootstrap token bound to
+           NAMESPACE/SERVICE_ACCOUNT (default lifetime 1h) and prints it; an agent presents it
+           to the CA (CreateCertificate) to get its first certificate`;
 
 const OID_NAMES: Record<string, string> = { '1.3.6.1.5.5.7.3.1': 'serverAuth', '1.3.6.1.5.5.7.3.2': 'clientAuth' };
 
@@ -77,16 +83,34 @@ function inspect(args: string[], io: CliIO): number {
   return 0;
 }
 
-/** `plexus x …`: experimental commands; for now only `x ca root` and `x ca inspect`. */
+async function token(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({ args, options: { home: { type: 'string' }, namespace: { type: 'string', short: 'n' }, sa: { type: 'string' }, 'service-account': { type: 'string' }, ttl: { type: 'string' }, output: { type: 'string', short: 'o' } } });
+  const namespace = values.namespace;
+  const serviceAccount = values.sa ?? values['service-account'];
+  if (!namespace || !serviceAccount) throw new PlexusError('PLEXUS_ERR_USAGE', 'token needs -n NAMESPACE and --sa SERVICE_ACCOUNT');
+  let ttl: number | undefined;
+  if (values.ttl !== undefined) {
+    const d = parseDuration(values.ttl);
+    if (!d || d.seconds < 1) throw new PlexusError('PLEXUS_ERR_USAGE', `--ttl must be a duration such as 1h or 30m, not ${JSON.stringify(values.ttl)}`);
+    ttl = d.seconds;
+  }
+  if (values.output !== undefined && values.output !== 'json') throw new PlexusError('PLEXUS_ERR_USAGE', `-o must be json, not ${JSON.stringify(values.output)}`);
+  const minted = await AdminClient.connect(resolveHome(values.home, io.env)).mintToken({ namespace, serviceAccount, ttl });
+  io.stdout(values.output === 'json' ? `${JSON.stringify(minted, null, 2)}\n` : `${minted.token}\n`);
+  return 0;
+}
+
+/** `plexus x …`: experimental commands: `x ca root`, `x ca inspect`, `x ca token`. */
 export const xCommand: Command = {
   name: 'x',
-  summary: 'Experimental commands (x ca root, x ca inspect)',
+  summary: 'Experimental commands (x ca root, x ca inspect, x ca token)',
   usage,
   async run(args, io) {
     const [group, sub, ...rest] = args;
     if (group !== 'ca') throw new PlexusError('PLEXUS_ERR_USAGE', `unknown experimental command ${JSON.stringify(group ?? '')}; try: plexus x ca root`);
     if (sub === 'root') return root(rest, io);
     if (sub === 'inspect') return inspect(rest, io);
-    throw new PlexusError('PLEXUS_ERR_USAGE', `unknown command "x ca ${sub ?? ''}"; use root or inspect`);
+    if (sub === 'token') return token(rest, io);
+    throw new PlexusError('PLEXUS_ERR_USAGE', `unknown command "x ca ${sub ?? ''}"; use root, inspect or token`);
   },
 };

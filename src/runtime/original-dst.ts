@@ -59,7 +59,7 @@ function load(): { addon: Addon; path: string } | { error: string } {
     if (typeof addon.originalDestination !== 'function') throw new Error('it does not export originalDestination');
     loaded = { addon, path };
   } catch (err) {
-    loaded = { error: `the addon ${path} could not be loaded: ${(err as Error).message}; rebuild it with \`node scripts/build-native.mjs\`` };
+    loaded = { error: `the addon ${path} could not be loaded: ${(err as Error).message.split('\n')[0]}; rebuild it with \`node scripts/build-native.mjs\`` };
   }
   return loaded;
 }

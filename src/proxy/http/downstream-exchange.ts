@@ -35,6 +35,8 @@ export class DownstreamExchange {
   private readonly abort = new AbortController();
   private finished = false;
   private resetByProxy = false;
+  /** Trailers-Only gRPC headers set on the response, to be sent by end() (see sendHeaders). */
+  private headersStaged = false;
 
   constructor(
     readonly req: IncomingMessage | Http2ServerRequest,
@@ -68,7 +70,7 @@ export class DownstreamExchange {
   }
 
   get responseStarted(): boolean {
-    return this.res.headersSent;
+    return this.res.headersSent || this.headersStaged;
   }
 
   /** True once the downstream is gone or the response was completed or reset. */
@@ -91,7 +93,7 @@ export class DownstreamExchange {
    * be sent: the downstream is gone, or the headers are invalid for the protocol.
    */
   sendHeaders(status: number, headers: HeaderMap): boolean {
-    if (this.done || this.res.headersSent) return false;
+    if (this.done || this.responseStarted) return false;
     stripHopByHop(headers);
     for (const hook of this.hooks) {
       try {
@@ -105,9 +107,19 @@ export class DownstreamExchange {
     const grpcStatus = getHeader(headers, 'grpc-status');
     if (grpcStatus !== undefined) this.record.grpcStatus = Number(grpcStatus);
     try {
-      this.res.writeHead(status, headers);
-      // Flush headers now so the client sees them before the first body byte arrives upstream.
-      if (this.req.method !== 'HEAD') (this.res as ServerResponse).flushHeaders?.();
+      if (this.isGrpc && grpcStatus !== undefined && 'stream' in this.res) {
+        // gRPC's Trailers-Only form (grpc-status in the headers) must be one HEADERS frame with
+        // END_STREAM: gRPC clients ignore a status in headers that an empty DATA frame ends.
+        // writeHead would send the headers at once, so stage them; end() sends them, ending the stream.
+        const res = this.res;
+        res.statusCode = status;
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+        this.headersStaged = true;
+      } else {
+        this.res.writeHead(status, headers);
+        // Flush headers now so the client sees them before the first body byte arrives upstream.
+        if (this.req.method !== 'HEAD') (this.res as ServerResponse).flushHeaders?.();
+      }
     } catch (err) {
       this.log.warn({ err, status }, 'response headers rejected by the downstream codec');
       this.reset();
@@ -196,7 +208,7 @@ export class DownstreamExchange {
     if (reply.flag) this.record.flags.add(reply.flag);
     this.record.responseCodeDetails ??= reply.details;
     if (this.done) return;
-    if (this.res.headersSent || reply.status === 0) {
+    if (this.responseStarted || reply.status === 0) {
       this.reset();
       return;
     }

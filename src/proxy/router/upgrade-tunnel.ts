@@ -3,6 +3,7 @@ import { localReplyForError, localReplyForFlag, upgradeRefusedReply, type LocalR
 import type { FilterDeps, HttpFilterContext } from '../filters/filter-api.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { UpstreamTunnel } from '../http/upstream-port.js';
+import { isUpstreamError } from '../upstream/upstream-error.js';
 import type { PickContext } from '../upstream/upstream-http-types.js';
 
 /** The request line and headers to replay on the upstream connection. */
@@ -41,6 +42,7 @@ export async function tunnelUpgrade(
   try {
     tunnel = await deps.upstream.connect(cluster, pick);
   } catch (err) {
+    if (isUpstreamError(err) && err.host !== undefined) record.upstreamHost = err.host.key;
     return reply(localReplyForError(err));
   }
   if (exchange.done || upgrade.socket.destroyed) {

@@ -4,6 +4,7 @@ import { isResponseFlag } from '../errors/response-flags.js';
 import type { FilterDeps, HttpFilterContext } from '../filters/filter-api.js';
 import { appendHeader, cloneHeaders, getHeader, headersFromObject, type HeaderMap } from '../http/header-map.js';
 import type { UpstreamHttpResponse } from '../upstream/upstream-http-types.js';
+import { isUpstreamError } from '../upstream/upstream-error.js';
 import type { UpstreamHost } from '../upstream/upstream-host.js';
 import { AbortedError, raceAbort, sleep } from './abortable.js';
 import { computeHashKey } from './hash-key.js';
@@ -79,6 +80,15 @@ function failureKind(err: unknown): UpstreamFailureKind {
     default:
       return 'other';
   }
+}
+
+/** The upstream host an attempt failed on, when the upstream layer had picked one. */
+function failedHost(err: unknown): UpstreamHost | undefined {
+  if (isUpstreamError(err)) return err.host;
+  // Other HttpUpstream implementations may report it as `endpoint`, like a response does.
+  const e = err as { host?: unknown; endpoint?: unknown } | null;
+  const host = e?.host ?? e?.endpoint;
+  return typeof host === 'object' && host !== null && typeof (host as { key?: unknown }).key === 'string' ? (host as UpstreamHost) : undefined;
 }
 
 function hasBody(ctx: HttpFilterContext): boolean {
@@ -233,8 +243,12 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
         body?.detach();
         if (exchange.done) return;
         if (timedOut) return reply(localReplyForFlag('UT'), wc);
-        const host = (err as { host?: unknown; endpoint?: unknown }).host ?? (err as { endpoint?: unknown }).endpoint;
-        if (host && typeof host === 'object') attempted.add(host as UpstreamHost);
+        // The host this attempt failed on (UpstreamError.host): avoided by previous_hosts, logged.
+        const host = failedHost(err);
+        if (host !== undefined) {
+          attempted.add(host);
+          record.upstreamHost = host.key;
+        }
         const kind = perTryTimedOut || err instanceof AbortedError ? 'per-try-timeout' : failureKind(err);
         if (retry.retriableFailure(kind) && (body?.replayable ?? true) && takeRetry()) {
           if (!(await sleep(retry.backoffMs(), overall.signal))) {

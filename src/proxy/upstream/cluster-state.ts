@@ -192,14 +192,14 @@ export class ClusterState {
     const host = this.pick(ctx, req.headers);
     if (host === undefined) return Promise.reject(new UpstreamError('UH', 'no_healthy_upstream', `no healthy upstream in cluster ${this.config.name}`));
     const breaker = this.breaker;
-    if (!breaker.canStartRequest()) return Promise.reject(new UpstreamError('UO', 'max_requests', `cluster ${this.config.name}: max requests reached`));
-    if (!breaker.canQueuePending()) return Promise.reject(new UpstreamError('UO', 'max_pending_requests', `cluster ${this.config.name}: max pending requests reached`));
+    if (!breaker.canStartRequest()) return Promise.reject(new UpstreamError('UO', 'max_requests', `cluster ${this.config.name}: max requests reached`, { host }));
+    if (!breaker.canQueuePending()) return Promise.reject(new UpstreamError('UO', 'max_pending_requests', `cluster ${this.config.name}: max pending requests reached`, { host }));
     const h2 = this.config.http2 || (this.config.useDownstreamProtocol && ctx.downstreamProtocol === 'h2');
     let pool: HttpPool;
     try {
       pool = this.poolFor(host, h2);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err instanceof UpstreamError ? err.onHost(host) : err);
     }
     const exchange = new UpstreamExchange(req, host, breaker, this.outlier);
     try {
@@ -289,7 +289,7 @@ export class ClusterState {
       this.open(host, this.tlsConfigFor(host), NO_ALPN, (err, socket) => {
         if (err !== null || socket === undefined) {
           host.activeRequests--;
-          reject(err ?? new UpstreamError('UF', 'connection_failure', 'no socket'));
+          reject((err ?? new UpstreamError('UF', 'connection_failure', 'no socket')).onHost(host));
           return;
         }
         socket.once('close', () => host.activeRequests--);

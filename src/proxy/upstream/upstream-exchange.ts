@@ -46,11 +46,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     host.activeRequests++;
     const timeout = req.timeoutMs;
     if (timeout !== undefined && timeout > 0) {
-      this.timer = setTimeout(() => this.cancel(new UpstreamError('UT', 'per_try_timeout', `upstream did not answer within ${timeout} ms`)), timeout);
+      this.timer = setTimeout(() => this.cancel(new UpstreamError('UT', 'per_try_timeout', `upstream ${host.key} did not answer within ${timeout} ms`, { host })), timeout);
     }
     const signal = req.signal;
     if (signal !== undefined) {
-      this.onAbort = () => this.cancel(new UpstreamError('DC', 'downstream_reset', 'request aborted by downstream'));
+      this.onAbort = () => this.cancel(new UpstreamError('DC', 'downstream_reset', 'request aborted by downstream', { host }));
       if (signal.aborted) this.onAbort();
       else signal.addEventListener('abort', this.onAbort, { once: true });
     }
@@ -85,7 +85,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       read: () => controller.resume(),
       destroy: (err, cb) => {
         // The reader went away before the end: reset the upstream stream.
-        if (!this.finished) controller.abort(err ?? new UpstreamError('DC', 'downstream_reset', 'response body destroyed'));
+        if (!this.finished) controller.abort(err ?? new UpstreamError('DC', 'downstream_reset', 'response body destroyed', { host: this.host }));
         cb(err);
       },
     });
@@ -100,16 +100,16 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.body !== undefined && !this.body.push(chunk)) controller.pause();
   }
 
-  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     const body = this.body;
     const resolveTrailers = this.resolveTrailers;
     this.finish();
     if (body === undefined) {
-      this.reject(new UpstreamError('UPE', 'no_response', 'upstream ended without a response'));
+      this.reject(new UpstreamError('UPE', 'no_response', `upstream ${this.host.key} ended without a response`, { host: this.host }));
       return;
     }
     body.push(null);
-    resolveTrailers?.(trailers ?? NO_TRAILERS);
+    resolveTrailers?.(responseTrailers(controller, trailers));
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -118,6 +118,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   private fail(err: UpstreamError): void {
     if (this.finished) return;
+    err.onHost(this.host);
     if (err.flag === 'UT') this.outlier?.reportLocalFailure(this.host, 'timeout');
     else if (err.flag === 'UC' || err.flag === 'UR') this.outlier?.reportLocalFailure(this.host, 'reset');
     const body = this.body;
@@ -146,10 +147,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   private mapError(error: Error): UpstreamError {
-    if (error instanceof UpstreamError) return error;
+    if (error instanceof UpstreamError) return error.onHost(this.host);
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (this.req.body?.destroyed === true && this.req.body.errored !== null) {
-      return new UpstreamError('DC', 'downstream_reset', 'request body failed', { cause: error });
+      return new UpstreamError('DC', 'downstream_reset', 'request body failed', { cause: error, host: this.host });
     }
     let flag: UpstreamResponseFlag = 'UC';
     let reason = 'upstream_connection_termination';
@@ -160,6 +161,27 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       flag = 'UR';
       reason = 'upstream_reset';
     }
-    return new UpstreamError(flag, reason, `upstream ${this.host.key}: ${error.message}`, { cause: error });
+    return new UpstreamError(flag, reason, `upstream ${this.host.key}: ${error.message}`, { cause: error, host: this.host });
   }
+}
+
+/**
+ * The response trailers undici reported. HTTP/1.1 (chunked) trailers come as a raw
+ * name/value list that undici's handler adapter parses into `parsed`. HTTP/2 trailers come
+ * from node:http2 already as an object, which that adapter cannot parse (it hands over `{}`),
+ * so they are read from the controller's `rawTrailers` instead.
+ */
+function responseTrailers(controller: Dispatcher.DispatchController | undefined, parsed: IncomingHttpHeaders | undefined): IncomingHttpHeaders {
+  const raw = controller?.rawTrailers;
+  if (raw !== null && raw !== undefined && !Array.isArray(raw)) {
+    const out: IncomingHttpHeaders = {};
+    for (const name of Object.keys(raw)) {
+      // Trailers carry no pseudo-headers; a malformed one must not reach the downstream codec.
+      if (name.startsWith(':')) continue;
+      const value = raw[name];
+      if (value !== undefined) out[name.toLowerCase()] = value;
+    }
+    return out;
+  }
+  return parsed !== undefined && Object.keys(parsed).length > 0 ? parsed : NO_TRAILERS;
 }
