@@ -81,7 +81,8 @@ export class TlsAdsClient {
   constructor(port: number, rootsPem: string, client?: { certChainPem: string; keyPem: string }) {
     const Ctor = makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
     const creds = credentials.createSsl(Buffer.from(rootsPem), client ? Buffer.from(client.keyPem) : null, client ? Buffer.from(client.certChainPem) : null);
-    this.client = new Ctor(`127.0.0.1:${port}`, creds) as never;
+    // Verify the controller by its DNS SAN (an IP as TLS server name is deprecated in Node).
+    this.client = new Ctor(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' }) as never;
   }
 
   sotw(): TlsAdsStream {

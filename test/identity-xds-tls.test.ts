@@ -107,7 +107,7 @@ describe('xDS on 15012 requires a mesh certificate and binds the stream to it', 
   });
 
   it('renews a certificate over 15012 with the current certificate instead of a token', async () => {
-    const renewed = await issue({ address: `127.0.0.1:${c.ports['xds-tls']}`, tlsRootPem: roots }, { clientCertificate: { certChainPem: shop.certChainPem, keyPem: shop.keyPem } });
+    const renewed = await issue({ address: `127.0.0.1:${c.ports['xds-tls']}`, tlsRootPem: roots, serverName: 'localhost' }, { clientCertificate: { certChainPem: shop.certChainPem, keyPem: shop.keyPem } });
     assert.equal(new X509Certificate(renewed.chain[0]!).subjectAltName, 'URI:spiffe://cluster.local/ns/shop/sa/checkout');
     assert.notEqual(new X509Certificate(renewed.chain[0]!).serialNumber, new X509Certificate(shop.chain[0]!).serialNumber);
   });
