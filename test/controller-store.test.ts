@@ -100,7 +100,7 @@ describe('plexus controller with apply, get and delete', () => {
   const h = (...args: string[]): string[] => [...args, '--home', home];
 
   const startController = async (): Promise<ChildProcess> => {
-    const child = start(['controller', '--home', home, '--admin-port', '0', '--xds-port', '0', '--monitoring-port', '0', '--log-level', 'info']);
+    const child = start(['controller', '--home', home, '--admin-port', '0', '--xds-port', '0', '--xds-tls-port', '0', '--monitoring-port', '0', '--log-level', 'info']);
     child.stderr!.on('data', (d: Buffer) => (controllerLog += d.toString()));
     child.stdout!.resume();
     await until('controller.json', async () => {
@@ -140,7 +140,7 @@ describe('plexus controller with apply, get and delete', () => {
     assert.equal(info.admin.host, '127.0.0.1');
     assert.ok(info.admin.port > 0);
     assert.equal((await stat(join(home, 'admin-token'))).mode & 0o777, 0o600);
-    const second = await plexus(['controller', '--home', home, '--admin-port', '0', '--xds-port', '0', '--monitoring-port', '0']);
+    const second = await plexus(['controller', '--home', home, '--admin-port', '0', '--xds-port', '0', '--xds-tls-port', '0', '--monitoring-port', '0']);
     assert.equal(second.code, 1);
     assert.match(second.stderr, /PLEXUS_ERR_CONTROLLER_RUNNING/);
   });

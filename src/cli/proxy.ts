@@ -99,7 +99,7 @@ export function readStaticSnapshot(path: string): ProxySnapshot {
 }
 
 /** Messages between the primary and its workers (structured clone keeps the snapshot's Maps). */
-type WorkerMessage = { kind: 'snapshot'; snapshot: ProxySnapshot } | { kind: 'ready' };
+type WorkerMessage = { kind: 'snapshot'; snapshot: ProxySnapshot } | { kind: 'hello' } | { kind: 'ready' };
 
 /** Waits for SIGTERM or SIGINT. */
 function termination(): Promise<NodeJS.Signals> {
@@ -206,6 +206,8 @@ export const proxyCommand: Command = {
         if (m.kind === 'snapshot') holder.replace(m.snapshot);
       });
       void proxy.whenReady().then(() => process.send?.({ kind: 'ready' } satisfies WorkerMessage));
+      // Ask for the current snapshot only now: a message sent before this listener existed would be lost.
+      process.send?.({ kind: 'hello' } satisfies WorkerMessage);
     }
     const stopping = termination();
     agent?.start().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
@@ -215,6 +217,8 @@ export const proxyCommand: Command = {
     agent?.stop();
     const clean = await proxy.drain(drainTimeoutMs);
     logger.info({ clean }, 'proxy stopped');
+    // A worker's IPC channel would keep it alive after the proxy has stopped.
+    if (inWorker) cluster.worker?.disconnect();
     return 0;
   },
 };
@@ -251,9 +255,9 @@ async function runPrimary(o: PrimaryOptions): Promise<number> {
     for (const w of workers) if (w.isConnected()) w.send({ kind: 'snapshot', snapshot } satisfies WorkerMessage);
   };
   for (const w of workers) {
-    w.on('online', () => w.send({ kind: 'snapshot', snapshot: holder.current } satisfies WorkerMessage));
     w.on('message', (m: WorkerMessage) => {
-      if (m.kind === 'ready') ready.add(w.id);
+      if (m.kind === 'hello') w.send({ kind: 'snapshot', snapshot: holder.current } satisfies WorkerMessage);
+      else if (m.kind === 'ready') ready.add(w.id);
     });
     w.on('exit', (code) => {
       ready.delete(w.id);

@@ -42,7 +42,7 @@ export class ControllerProcess {
   private constructor(readonly child: ChildProcess) {}
 
   static async start(home: string, extra: string[] = []): Promise<ControllerProcess> {
-    const child = spawnPlexus(['controller', '--home', home, '--admin-port', '0', '--xds-port', '0', '--monitoring-port', '0', ...extra]);
+    const child = spawnPlexus(['controller', '--home', home, '--admin-port', '0', '--xds-port', '0', '--xds-tls-port', '0', '--monitoring-port', '0', ...extra]);
     const c = new ControllerProcess(child);
     child.stderr!.on('data', (d: Buffer) => (c.log += d.toString()));
     child.stdout!.resume();
