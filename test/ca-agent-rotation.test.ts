@@ -83,20 +83,20 @@ async function pair(ca: CertificateAuthority, address: string, ttlSeconds: numbe
 }
 
 describe('agent certificate rotation under mTLS traffic', () => {
-  it('a 2 s TTL pair keeps working across at least five rotations with zero failed requests', async () => {
+  it('a 10 s TTL pair keeps working across at least five rotations with zero failed requests', { timeout: 60_000 }, async () => {
     const ca = await CertificateAuthority.open({ logger: silent, backdateSeconds: 0 });
     const srv = await startCaServer(ca);
-    const { server, client, serverChanges, clientChanges } = await pair(ca, srv.address, 2);
+    const { server, client, serverChanges, clientChanges } = await pair(ca, srv.address, 10);
     const echo = await mtlsServer(server);
     try {
-      const t = await traffic(echo.port, client, () => serverChanges.length >= 6 && clientChanges.length >= 6, 20_000);
+      const t = await traffic(echo.port, client, () => serverChanges.length >= 6 && clientChanges.length >= 6, 45_000);
       assert.deepEqual(t.failed.map((e) => e.message), [], 'no request failed');
       assert.ok(serverChanges.length >= 6 && clientChanges.length >= 6, `rotations: server ${serverChanges.length - 1}, client ${clientChanges.length - 1}`);
       assert.ok(t.serverSerials.size >= 5, `client saw ${t.serverSerials.size} distinct server certificates`);
       assert.equal(new Set(clientChanges.map((c) => c.keyPem)).size, clientChanges.length, 'a new key every renewal');
       const life = (serverChanges[1].receivedAt.getTime() - serverChanges[0].receivedAt.getTime());
-      assert.ok(life > 300 && life < 1600, `renewed near half-life of a ≤2 s certificate: ${life} ms`);
-      console.log(`# 2 s TTL: ${t.ok} requests, 0 failed, server rotations ${serverChanges.length - 1}, client rotations ${clientChanges.length - 1}, distinct server certs seen ${t.serverSerials.size}`);
+      assert.ok(life > 3000 && life < 7000, `renewed near half-life of a 10 s certificate: ${life} ms`);
+      console.log(`# 10 s TTL: ${t.ok} requests, 0 failed, server rotations ${serverChanges.length - 1}, client rotations ${clientChanges.length - 1}, distinct server certs seen ${t.serverSerials.size}`);
     } finally {
       server.stop();
       client.stop();
@@ -108,7 +108,7 @@ describe('agent certificate rotation under mTLS traffic', () => {
   it('a root rotation under traffic has zero failed requests and ends on the new root', async () => {
     const ca = await CertificateAuthority.open({ logger: silent, backdateSeconds: 0 });
     const srv = await startCaServer(ca);
-    const { server, client, serverChanges } = await pair(ca, srv.address, 2);
+    const { server, client, serverChanges } = await pair(ca, srv.address, 10);
     const echo = await mtlsServer(server);
     try {
       const oldRoot = new X509Certificate(ca.signer().certPem);

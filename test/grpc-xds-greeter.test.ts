@@ -16,7 +16,6 @@ import { destinationRule, service, virtualService, workloadEntry } from './suppo
 import { waitFor } from './support/wait-for.js';
 
 const TARGET = 'xds:///greeter.default.svc.cluster.local:7070';
-const GREETER = 'greeter.default.svc.cluster.local';
 
 describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
   let v1: EchoServer;

@@ -12,6 +12,7 @@ import { AdsServer } from '../xds/ads-server.js';
 import { startMonitoringServer } from '../xds/debug/monitoring-server.js';
 import { resolveMeshConfig } from '../xds/mesh-config-resolver.js';
 import { XdsController } from '../xds/xds-controller.js';
+import { DEFAULT_SERVICE_VIP_CIDR } from '../registry/vip-allocator.js';
 import { XdsMetrics } from '../xds/xds-metrics.js';
 import type { StreamAuthorizer } from '../xds/stream-authorizer.js';
 import type { MetricSource } from '../telemetry/prometheus-text.js';
@@ -88,6 +89,8 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
       let rootNamespace = '';
       const controller = new XdsController({
         store, ads,
+        // Nothing else assigns ClusterIPs without Kubernetes: the controller allocates them.
+        vipCidr: DEFAULT_SERVICE_VIP_CIDR,
         prepare: (resources) => {
           const mesh = resolveMeshConfig(resources, fileMesh);
           if (mesh.rootNamespace !== rootNamespace) {
@@ -115,14 +118,19 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
         // Stopped first: a shutdown must not mark every workload disconnected.
         stops.push(() => autoreg.stop());
         for (const add of seams.grpcServices ?? []) await add(ads.grpcServer, ctx, 'xds');
-        const xdsAddress = options.xdsAddress ?? '127.0.0.1';
+        // A comma-separated list binds each address (loopback plus the pod bridge in pod mode).
+        const xdsAddresses = (options.xdsAddress ?? '127.0.0.1').split(',').map((a) => a.trim()).filter(Boolean);
+        const xdsAddress = xdsAddresses[0] ?? '127.0.0.1';
         const ports: Record<string, number> = { xds: await ads.listen(hostPort(xdsAddress, options.xdsPort)) };
+        for (const extra of xdsAddresses.slice(1)) await ads.listen(hostPort(extra, ports.xds!));
         const tls = await seams.tlsCredentials?.(ctx);
         if (tls) {
           // A server of its own: its ADS streams must pass the certificate rule, its CA service accepts certificates.
           const tlsServer = ads.createAuthorizedServer(seams.authorizeTlsStream ?? (() => undefined));
           for (const add of seams.grpcServices ?? []) await add(tlsServer, ctx, 'xds-tls');
-          ports['xds-tls'] = await ads.listen(hostPort(options.xdsAddress ?? '0.0.0.0', options.xdsTlsPort), tls, tlsServer);
+          const tlsAddresses = options.xdsAddress ? xdsAddresses : ['0.0.0.0'];
+          ports['xds-tls'] = await ads.listen(hostPort(tlsAddresses[0]!, options.xdsTlsPort), tls, tlsServer);
+          for (const extra of tlsAddresses.slice(1)) await ads.listen(hostPort(extra, ports['xds-tls']), tls, tlsServer);
         } else {
           logger.warn({ port: options.xdsTlsPort }, `xDS over TLS (port ${options.xdsTlsPort}) is not opened: no serving certificate from the mesh CA yet; proxies use plaintext xDS on ${hostPort(xdsAddress, ports.xds!)}`);
         }

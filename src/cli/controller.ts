@@ -27,7 +27,8 @@ Flags:
   --xds-port N          plaintext xDS and CA (default 15010)
   --xds-tls-port N      xDS and CA over TLS (default 15012)
   --monitoring-port N   metrics and debug endpoints (default 15014)
-  --xds-address IP      address plaintext xDS binds (default 127.0.0.1; 0.0.0.0 for every interface)
+  --xds-address IP[,IP] addresses xDS binds (default 127.0.0.1 for plaintext, 0.0.0.0 for TLS;
+                        a list binds each, e.g. 127.0.0.1,198.18.0.1 to serve the pod bridge too)
   --monitoring-address IP  address the metrics and debug endpoints bind (default 127.0.0.1)
   --mesh-config FILE    MeshConfig to use instead of the one in the store (a bare mesh config
                         or Istio's istio ConfigMap)

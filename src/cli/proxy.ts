@@ -12,6 +12,16 @@ import { ProxyProcess } from '../proxy/proxy-process.js';
 import { LocalSecretStore } from '../proxy/tls/local-secret-store.js';
 import { XdsClient, type NodeIdentity } from '../proxy/xds-client/index.js';
 import type { Command } from './command.js';
+import { DnsNameTable } from '../runtime/dns-name-table.js';
+import { DnsProxy } from '../runtime/dns-proxy.js';
+import { originalDestination } from '../runtime/original-dst.js';
+import { readResolvConf } from '../runtime/resolv-conf.js';
+import type { OriginalDestinationLookup } from '../proxy/listener/original-destination.js';
+import { meshDnsHostsFromSnapshot } from './proxy-dns-hosts.js';
+import { DEFAULT_ADMIN_PORT } from '../proxy/admin/admin-server.js';
+import { AGENT_STATUS_PORT, PROMETHEUS_STATS_PORT } from '../proxy/admin/stats-servers.js';
+import type { OriginalDestinationLookup } from '../proxy/listener/original-destination.js';
+import { originalDestination, originalDstStatus } from '../runtime/original-dst.js';
 
 const usage = `Usage: plexus proxy [--controller HOST:PORT] [--config-file FILE] [identity flags] [port flags]
                     [--concurrency N] [--drain-timeout DURATION] [--log-level LEVEL]
@@ -46,7 +56,14 @@ Ports:
   --port-map P=Q,...       bind configured port P on Q instead (0 picks a free port)
   --readiness-port N       /healthz/ready (default 15021; -1 disables)
   --readiness-host HOST    (default 0.0.0.0)
-  --admin-port N           admin API (default 15000; served by the admin module when present)
+  --admin-port N           admin API on loopback (default 15000; 0 picks a free port; -1 disables)
+  --admin-host HOST        (default 127.0.0.1: the admin API can stop the proxy)
+  --stats-port N           Envoy-style Prometheus stats /stats/prometheus (default 15090; -1 disables)
+  --status-port N          merged metrics /stats/prometheus and /healthz/ready (default 15020; -1 disables)
+  --stats-host HOST        where 15090 and 15020 bind (default 0.0.0.0)
+  --app-metrics URL        the app's Prometheus endpoint merged on 15020 (Istio's metrics merging)
+  --capture auto|off       read SO_ORIGINAL_DST of redirected connections (iptables capture) when
+                           the native addon loads (default auto); off: use the listener's address
 
 Process:
   --concurrency N          worker processes sharing the listeners (node:cluster; default 1)
@@ -101,6 +118,33 @@ export function readStaticSnapshot(path: string): ProxySnapshot {
 /** Messages between the primary and its workers (structured clone keeps the snapshot's Maps). */
 type WorkerMessage = { kind: 'snapshot'; snapshot: ProxySnapshot } | { kind: 'hello' } | { kind: 'ready' };
 
+/** A promise with its resolver outside (the admin API's /quitquitquit resolves it). */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => { resolve = r; });
+  return { promise, resolve };
+}
+
+/**
+ * SO_ORIGINAL_DST through the native addon when it loads (iptables capture in a pod);
+ * connections that were not redirected (ENOENT) keep the listener's own address.
+ */
+function captureLookup(log: Logger): OriginalDestinationLookup | undefined {
+  const status = originalDstStatus();
+  if (!status.available) {
+    log.debug({ reason: status.reason }, 'original destination addon unavailable: explicit mode');
+    return undefined;
+  }
+  return (socket) => {
+    try {
+      const od = originalDestination(socket);
+      return { address: od.address, port: od.port };
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Waits for SIGTERM or SIGINT. */
 function termination(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -142,6 +186,12 @@ export const proxyCommand: Command = {
         'readiness-port': { type: 'string' },
         'readiness-host': { type: 'string' },
         'admin-port': { type: 'string' },
+        'admin-host': { type: 'string' },
+        'stats-port': { type: 'string' },
+        'status-port': { type: 'string' },
+        'stats-host': { type: 'string' },
+        'app-metrics': { type: 'string' },
+        capture: { type: 'string' },
         concurrency: { type: 'string' },
         'drain-timeout': { type: 'string' },
         'detection-timeout': { type: 'string' },
@@ -159,8 +209,11 @@ export const proxyCommand: Command = {
     const drainTimeoutMs = durationMs(values['drain-timeout'], '--drain-timeout', 5000);
     const detectionTimeoutMs = durationMs(values['detection-timeout'], '--detection-timeout', 5000);
     const readinessPort = intFlag(values['readiness-port'], '--readiness-port', 15021, -1, 65535);
-    // The admin API (15000) is another module's; the flag is accepted so deployments can set it now.
-    intFlag(values['admin-port'], '--admin-port', 15000, -1, 65535);
+    const adminPort = intFlag(values['admin-port'], '--admin-port', DEFAULT_ADMIN_PORT, -1, 65535);
+    const statsPort = intFlag(values['stats-port'], '--stats-port', PROMETHEUS_STATS_PORT, -1, 65535);
+    const statusPort = intFlag(values['status-port'], '--status-port', AGENT_STATUS_PORT, -1, 65535);
+    const capture = values.capture ?? 'auto';
+    if (capture !== 'auto' && capture !== 'off') throw new PlexusError('PLEXUS_ERR_USAGE', `--capture must be auto or off, not ${JSON.stringify(capture)}`);
     const portMap = Object.fromEntries(Object.entries(keyValues(values['port-map'], '--port-map')).map(([k, v]) => [intFlag(k, '--port-map', 0, 0, 65535), intFlag(v, '--port-map', 0, 0, 65535)]));
     const bindAddress: BindAddressMapper | undefined =
       values['bind-host'] || Object.keys(portMap).length > 0 ? remapBindAddress({ ...(values['bind-host'] ? { host: values['bind-host'] } : {}), ports: portMap }) : undefined;
@@ -181,8 +234,11 @@ export const proxyCommand: Command = {
       ...(values['cluster-id'] ? { clusterId: values['cluster-id'] } : {}),
     };
     const logger = pino({ name: 'plexus-proxy', level }, { write: (line: string) => io.stderr(line) });
+    const originalDestination = capture === 'auto' ? captureLookup(logger) : undefined;
     const caAddress = values['ca-address'] ?? controller;
     const makeAgent = (): CertificateAgent | undefined => (token && caAddress ? new CertificateAgent({ ca: { address: caAddress }, token, logger: logger.child({ component: 'agent' }) }) : undefined);
+    const dnsPort = intFlag(values['dns-port'], '--dns-port', -1, -1, 65535);
+    const captured: OriginalDestinationLookup | undefined = values.capture ? capturedDestination : undefined;
     const readiness = readinessPort >= 0 ? { host: values['readiness-host'] ?? '0.0.0.0', port: readinessPort } : false;
 
     if (concurrency > 1 && cluster.isPrimary) {
@@ -198,9 +254,22 @@ export const proxyCommand: Command = {
       ...(!inWorker && staticSnapshot ? { staticSnapshot } : {}),
       ...(agent ? { certificates: agent } : {}),
       ...(bindAddress ? { bindAddress } : {}),
+      ...(captured ? { originalDestination: captured } : {}),
       detectionTimeoutMs,
       health: inWorker ? false : readiness,
+      ...(originalDestination ? { originalDestination } : {}),
+      // node:cluster workers would fight over these ports; one process answers them.
+      admin: !inWorker && adminPort >= 0 ? { host: values['admin-host'] ?? '127.0.0.1', port: adminPort } : false,
+      statsServers: !inWorker && (statsPort >= 0 || statusPort >= 0)
+        ? {
+          host: values['stats-host'] ?? '0.0.0.0',
+          prometheusPort: statsPort >= 0 ? statsPort : false,
+          agentPort: statusPort >= 0 ? statusPort : false,
+          ...(values['app-metrics'] ? { appMetrics: { url: values['app-metrics'] } } : {}),
+        }
+        : false,
     });
+    proxy.onQuit = () => quit.resolve('quitquitquit');
     if (holder) {
       process.on('message', (m: WorkerMessage) => {
         if (m.kind === 'snapshot') holder.replace(m.snapshot);
@@ -209,12 +278,15 @@ export const proxyCommand: Command = {
       // Ask for the current snapshot only now: a message sent before this listener existed would be lost.
       process.send?.({ kind: 'hello' } satisfies WorkerMessage);
     }
-    const stopping = termination();
+    const quit = deferred<NodeJS.Signals | 'quitquitquit'>();
+    const stopping = Promise.race([termination(), quit.promise]);
     agent?.start().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
     await proxy.start();
+    logger.info({ ports: proxy.ports, capture: originalDestination !== undefined }, 'proxy started');
     const signal = await stopping;
     logger.info({ signal, drainTimeoutMs, connections: proxy.listeners.activeConnections }, 'draining before exit');
     agent?.stop();
+    await dns?.stop();
     const clean = await proxy.drain(drainTimeoutMs);
     logger.info({ clean }, 'proxy stopped');
     // A worker's IPC channel would keep it alive after the proxy has stopped.
@@ -222,6 +294,28 @@ export const proxyCommand: Command = {
     return 0;
   },
 };
+
+/** SO_ORIGINAL_DST of a redirected connection; undefined (the listener's own address) otherwise. */
+const capturedDestination: OriginalDestinationLookup = (socket) => {
+  try {
+    const d = originalDestination(socket);
+    return { address: d.address, port: d.port };
+  } catch {
+    return undefined;
+  }
+};
+
+/** The sidecar's DNS proxy, its name table following every pushed snapshot. */
+async function startDnsProxy(proxy: ProxyProcess, namespace: string, port: number, logger: Logger): Promise<DnsProxy> {
+  const resolv = await readResolvConf();
+  const table = new DnsNameTable({ proxyNamespace: namespace, searchDomains: resolv.search });
+  const refresh = (): void => table.update(meshDnsHostsFromSnapshot(proxy.holder.current));
+  refresh();
+  proxy.holder.on('update', refresh);
+  const dns = new DnsProxy({ table, port, logger: logger.child({ component: 'dns' }) });
+  await dns.start();
+  return dns;
+}
 
 interface PrimaryOptions {
   concurrency: number;

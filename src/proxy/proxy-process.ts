@@ -15,17 +15,53 @@ import { UpstreamManager } from './upstream/upstream-manager.js';
 import { HttpConnectionManager } from './http/connection-manager.js';
 import { XdsClient, type XdsClientOptions } from './xds-client/index.js';
 import type { MetricSource } from '../telemetry/prometheus-text.js';
+import { ProxyStats } from '../telemetry/proxy-stats.js';
+import type { ServerState } from '../telemetry/server-metrics.js';
+import { localWorkloadLabels, type LocalWorkloadFacts } from '../telemetry/workload-labels.js';
+import type { RequestRecord } from './http/request-record.js';
+import { AdminServer } from './admin/admin-server.js';
+import { startStatsServers, type StatsServers } from './admin/stats-servers.js';
+import type { AppMetricsTarget } from './admin/app-metrics.js';
+import { upstreamFactsFromProxy } from './admin/upstream-facts-from-proxy.js';
+import { nodeId, nodeMetadata } from './xds-client/node-identity.js';
 
 /** What an HTTP connection manager factory gets to work with. */
 export interface ProxyDependencies {
   readonly holder: SnapshotHolder;
   readonly upstream: UpstreamManager;
   readonly logger: Logger;
+  /** The per-request stats hook (ProxyStats.onRequestComplete); every HCM should call it. */
+  readonly onRequestComplete?: (record: RequestRecord) => void;
 }
 
 /** One HttpConnectionManager per `http_connection_manager` config, sending through the UpstreamManager. */
 export function defaultHttpConnectionManager(deps: ProxyDependencies): HttpConnectionManagerFactory {
-  return (config) => new HttpConnectionManager(config, { snapshots: deps.holder, upstream: deps.upstream, logger: deps.logger });
+  return (config) => new HttpConnectionManager(config, {
+    snapshots: deps.holder,
+    upstream: deps.upstream,
+    logger: deps.logger,
+    ...(deps.onRequestComplete ? { onRequestComplete: deps.onRequestComplete } : {}),
+  });
+}
+
+/** The admin API (15000) of a proxy process. */
+export interface ProxyAdminOptions {
+  /** Loopback by default: the admin API can stop the proxy. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+}
+
+/** The scrape ports: 15090 (Envoy-style stats) and 15020 (merged metrics and agent health). */
+export interface ProxyStatsServerOptions {
+  /** Default 0.0.0.0, so Prometheus can scrape the pod. */
+  readonly host?: string;
+  readonly prometheusPort: number | false;
+  readonly agentPort: number | false;
+  /** The application's metrics, merged on 15020 (Istio's metrics merging). */
+  readonly appMetrics?: AppMetricsTarget;
+  /** The agent's own metrics, merged on 15020 after the proxy's. */
+  readonly agentMetrics?: MetricSource;
 }
 
 /** Everything `plexus proxy` (or a test) decides about one proxy. */
@@ -51,6 +87,12 @@ export interface ProxyProcessOptions {
   readonly health?: { readonly host: string; readonly port: number } | false;
   /** Feed snapshots from elsewhere (node:cluster workers get them from the primary over IPC). */
   readonly holder?: SnapshotHolder;
+  /** Admin API (15000); absent or false: not opened. */
+  readonly admin?: ProxyAdminOptions | false;
+  /** Prometheus ports (15090, 15020); absent or false: not opened. */
+  readonly statsServers?: ProxyStatsServerOptions | false;
+  /** This proxy's own workload, for the Istio metric labels (default: from the xDS node). */
+  readonly workload?: LocalWorkloadFacts;
 }
 
 /**
@@ -77,6 +119,10 @@ export class ProxyProcess {
   readonly listeners: ListenerManager;
   readonly upstream: UpstreamManager;
   readonly xds: XdsClient | undefined;
+  /** Istio's standard metrics, Envoy's cluster/HTTP/server stats and the listener stats. */
+  readonly metrics: ProxyStats;
+  private admin: AdminServer | undefined;
+  private scrape: StatsServers | undefined;
   private readonly handler: ConnectionHandler;
   private readonly health: HealthListener;
   private readonly drainController = new AbortController();
@@ -94,9 +140,26 @@ export class ProxyProcess {
     this.holder = opts.holder ?? new SnapshotHolder();
     if (opts.staticSnapshot) this.holder.replace(opts.staticSnapshot);
     this.upstream = new UpstreamManager(this.holder, { logger: this.log.child({ component: 'upstream' }) });
-    const tcpProxy = new TcpProxy({ upstream: opts.tcpUpstream ?? this.upstream, stats: this.stats, logger: this.log.child({ component: 'tcp_proxy' }) });
+    const node = opts.xds?.node;
+    const workload: LocalWorkloadFacts = opts.workload ?? (node
+      ? { namespace: node.namespace, podName: node.podName, ...(node.workloadName ? { workloadName: node.workloadName } : {}), ...(node.labels ? { labels: node.labels } : {}), ...(node.serviceAccount ? { serviceAccount: node.serviceAccount } : {}), ...(node.clusterId ? { clusterId: node.clusterId } : {}) }
+      : { namespace: 'default' });
+    this.metrics = new ProxyStats({
+      local: localWorkloadLabels(workload),
+      upstream: upstreamFactsFromProxy(this.holder, this.upstream),
+      state: () => this.state(),
+      sources: [this.stats],
+    });
+    // Cluster facts (service names, SANs) are cached per cluster; a new snapshot may change them.
+    this.holder.on('update', () => this.metrics.invalidate());
+    const tcpProxy = new TcpProxy({
+      upstream: opts.tcpUpstream ?? this.upstream,
+      stats: this.stats,
+      logger: this.log.child({ component: 'tcp_proxy' }),
+      metrics: (facts) => this.metrics.tcpConnection(facts),
+    });
     const tls = new TlsTerminator({ logger: this.log.child({ component: 'tls' }), ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}) });
-    const deps: ProxyDependencies = { holder: this.holder, upstream: this.upstream, logger: this.log.child({ component: 'http' }) };
+    const deps: ProxyDependencies = { holder: this.holder, upstream: this.upstream, logger: this.log.child({ component: 'http' }), onRequestComplete: this.metrics.onRequestComplete };
     const hcm = (opts.httpConnectionManager ?? defaultHttpConnectionManager)(deps);
     this.handler = new ConnectionHandler({
       tcpProxy,
@@ -135,7 +198,59 @@ export class ProxyProcess {
     await this.listeners.start();
     const health = this.opts.health ?? false;
     if (health) this.healthPort = await this.health.start(health.host, health.port);
+    if (this.opts.admin) await this.startAdmin(this.opts.admin);
+    const scrape = this.opts.statsServers;
+    if (scrape) {
+      this.scrape = await startStatsServers({
+        metrics: this.metrics,
+        ready: () => this.ready(),
+        host: scrape.host ?? '0.0.0.0',
+        prometheusPort: scrape.prometheusPort,
+        agentPort: scrape.agentPort,
+        // 15021 is the HealthListener's (it exists without the admin module too).
+        readinessPort: false,
+        ...(scrape.appMetrics ? { appMetrics: scrape.appMetrics } : {}),
+        ...(scrape.agentMetrics ? { agentMetrics: scrape.agentMetrics } : {}),
+        logger: this.log.child({ component: 'stats' }),
+      });
+    }
     this.xds?.start();
+  }
+
+  private async startAdmin(o: ProxyAdminOptions): Promise<void> {
+    const node = this.opts.xds?.node;
+    this.admin = new AdminServer({
+      host: o.host ?? '127.0.0.1',
+      port: o.port,
+      logger: this.log.child({ component: 'admin' }),
+      sources: {
+        ...this.adminSeam(),
+        state: () => this.state(),
+        ...(this.xds ? { xds: this.xds } : {}),
+        upstream: this.upstream,
+        hostCounters: (cluster: string) => this.metrics.envoy.hostCounters(cluster),
+        localSecrets: this.localSecrets,
+        logger: this.log,
+        ...(node ? { bootstrap: { node: { id: nodeId(node), cluster: `${node.workloadName ?? node.podName}.${node.namespace}`, metadata: nodeMetadata(node) }, ...(this.opts.xds ? { xdsServer: this.opts.xds.address } : {}) } } : {}),
+      },
+    });
+    await this.admin.start();
+  }
+
+  /** Envoy's server state: PRE_INITIALIZING until the first listeners, DRAINING once draining. */
+  state(): ServerState {
+    if (this.draining) return 'DRAINING';
+    return this.isReady ? 'LIVE' : 'PRE_INITIALIZING';
+  }
+
+  /** Bound ports of the admin and scrape servers (0 or undefined: not opened). */
+  get ports(): { readonly admin?: number; readonly prometheus?: number; readonly agent?: number; readonly readiness?: number } {
+    return {
+      ...(this.admin?.port !== undefined ? { admin: this.admin.port } : {}),
+      ...(this.scrape?.prometheusPort !== undefined ? { prometheus: this.scrape.prometheusPort } : {}),
+      ...(this.scrape?.agentPort !== undefined ? { agent: this.scrape.agentPort } : {}),
+      ...(this.healthPort !== undefined ? { readiness: this.healthPort } : {}),
+    };
   }
 
   /** True once the first snapshot with listeners is served, and until draining starts. */
@@ -179,6 +294,10 @@ export class ProxyProcess {
     await this.listeners.close();
     await this.handler.closeHttp();
     await this.health.stop();
+    await this.admin?.close();
+    this.admin = undefined;
+    await this.scrape?.close();
+    this.scrape = undefined;
     await this.upstream.close();
   }
 
@@ -186,7 +305,7 @@ export class ProxyProcess {
   adminSeam(): ProxyAdminSeam {
     return {
       holder: this.holder,
-      metrics: this.stats,
+      metrics: this.metrics,
       ready: () => this.ready(),
       drainListeners: () => this.listeners.stopAccepting(),
       quit: () => this.onQuit?.(),

@@ -3,12 +3,20 @@ import { DEFAULT_DOMAIN_SUFFIX, resolveShortHost, serviceFqdn } from './hostname
 import { localityFromLabels, parseLocality } from './locality.js';
 import type { EndpointHealth, Resolution, RegistrySnapshot, ServiceEndpoint, ServiceModel, ServicePort, WorkloadModel } from './model.js';
 import { portProtocol } from './protocol.js';
+import { allocateVips, vipKey } from './vip-allocator.js';
 import type { CoreServiceSpec, ServiceEntrySpec, WorkloadEntrySpec } from './source-specs.js';
 
 /** Options of {@link buildRegistry}. */
 export interface RegistryOptions {
   /** DNS domain suffix; `cluster.local` by default. */
   domainSuffix?: string;
+  /**
+   * Allocate a VIP from this range to every Service without a clusterIP and every
+   * ServiceEntry host without addresses (not wildcards, not resolution NONE), as Istio's DNS
+   * auto-allocation does; the local controller sets it because nothing else assigns
+   * ClusterIPs there. Unset: services keep exactly the addresses their objects give.
+   */
+  vipCidr?: string;
 }
 
 const NETWORKING = 'networking.istio.io';
@@ -193,6 +201,22 @@ function fromServiceEntry(r: Resource<unknown>, workloads: readonly WorkloadMode
   });
 }
 
+function wantsVip(s: ServiceModel): boolean {
+  if (s.addresses.length > 0 || s.hostname.startsWith('*')) return false;
+  return s.source.kind === 'Service' ? s.resolution === 'STATIC' : s.resolution !== 'NONE';
+}
+
+/** Replaces, in place, each service that has no VIP by a copy holding an allocated one. */
+function withAllocatedVips(services: ServiceModel[], cidr: string): void {
+  const taken = services.flatMap((s) => s.addresses);
+  const vips = allocateVips(services.filter(wantsVip), cidr, taken);
+  for (let i = 0; i < services.length; i++) {
+    const s = services[i]!;
+    const vip = wantsVip(s) ? vips.get(vipKey(s.namespace, s.hostname)) : undefined;
+    if (vip) services[i] = { ...s, addresses: [vip] };
+  }
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -223,6 +247,7 @@ export function buildRegistry(resources: readonly Resource<unknown>[], options: 
     else if (isKind(r, NETWORKING, 'ServiceEntry')) services.push(...fromServiceEntry(r, workloads, domain));
   }
   services.sort((a, b) => a.hostname.localeCompare(b.hostname) || a.namespace.localeCompare(b.namespace));
+  if (options.vipCidr) withAllocatedVips(services, options.vipCidr);
 
   const byHostname = new Map<string, ServiceModel[]>();
   for (const s of services) {

@@ -32,6 +32,8 @@ export interface PushContextInput {
   /** Mesh root namespace (mesh-wide DestinationRules); `istio-system` by default. */
   readonly rootNamespace?: string;
   readonly domainSuffix?: string;
+  /** Allocate VIPs from this range to services without one (see RegistryOptions.vipCidr). */
+  readonly vipCidr?: string;
   /**
    * The mesh trust bundle (PEM: the CA's roots, roots of a rotation still in overlap, and the
    * MeshConfig's extra trust anchors), served as the SDS secret `ROOTCA`. Absent when the
@@ -96,7 +98,7 @@ export class PushContext {
     this.rootNamespace = input.rootNamespace ?? 'istio-system';
     this.trustBundlePem = input.trustBundlePem;
     this.trustDomain = input.trustDomain;
-    this.registry = input.registry ?? buildRegistry(input.resources, { domainSuffix: this.domainSuffix });
+    this.registry = input.registry ?? buildRegistry(input.resources, { domainSuffix: this.domainSuffix, ...(input.vipCidr ? { vipCidr: input.vipCidr } : {}) });
     this.version = `${new Date().toISOString()}/${++pushCounter}`;
     this.resources = Object.freeze([...input.resources]);
     const vss: IndexedConfig<VirtualServiceSpec>[] = [];

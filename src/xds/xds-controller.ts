@@ -12,6 +12,8 @@ export interface XdsControllerOptions {
   debounce?: DebounceOptions;
   rootNamespace?: string;
   domainSuffix?: string;
+  /** Allocate service VIPs from this range (the local controller: nothing else assigns ClusterIPs). */
+  vipCidr?: string;
   /**
    * A last look at the config before each build: overlays the store does not hold (workload
    * health reported by proxies) and settings derived from it (the MeshConfig's root namespace,
@@ -86,7 +88,7 @@ export class XdsController {
       rootNamespace = prepared.rootNamespace ?? rootNamespace;
       identity = { trustBundlePem: prepared.trustBundlePem, trustDomain: prepared.trustDomain };
     }
-    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix, ...identity });
+    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix, ...(this.options.vipCidr ? { vipCidr: this.options.vipCidr } : {}), ...identity });
   }
 
   /** Asks for a push that no store change caused (a health report, a MeshConfig file); debounced like the rest. */

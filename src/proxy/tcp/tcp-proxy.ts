@@ -6,6 +6,7 @@ import type { ConnectionInfo } from '../config/snapshot-holder.js';
 import type { ListenerStats } from '../listener/listener-stats.js';
 import { pipeSockets, type PipeResult } from './socket-pipe.js';
 import { pickWeightedCluster } from './weighted-cluster.js';
+import type { TcpConnectionFacts, TcpConnectionMetrics } from '../../telemetry/istio-standard-metrics.js';
 
 /** Envoy's tcp_proxy idle timeout when the config sets none: one hour. */
 export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 3_600_000;
@@ -34,6 +35,8 @@ export interface TcpProxyOptions {
   readonly upstream: TcpUpstreamConnector;
   readonly stats: ListenerStats;
   readonly logger: Logger;
+  /** Istio's TCP metrics (ProxyStats.tcpConnection): called once a connection reaches its upstream. */
+  readonly metrics?: (facts: TcpConnectionFacts) => TcpConnectionMetrics;
 }
 
 /** Lets a socket keep writing after its peer's FIN; set on both ends so half-close propagates. */
@@ -64,11 +67,15 @@ export class TcpProxy {
       return undefined;
     }
     let upstream: Duplex;
+    let upstreamHost: string | undefined;
     try {
       const conn = await this.opts.upstream.connect(cluster.name, { downstreamAddress: info.remoteAddress, originalDestination: info.originalDestination, downstream: info });
       upstream = 'socket' in conn && !('pipe' in conn) ? conn.socket : (conn as Duplex);
+      const endpoint = (conn as { endpoint?: { key?: string } }).endpoint;
+      upstreamHost = endpoint?.key;
     } catch (err) {
       stats.tcpConnectFail.inc(prefix);
+      this.opts.metrics?.({ inbound: cluster.name.startsWith('inbound|'), cluster: cluster.name, ...(info.peerPrincipal ? { peerPrincipal: info.peerPrincipal } : {}) }).closed('UF');
       logger.debug({ cluster: cluster.name, connection: info.id, err: (err as Error).message }, 'tcp_proxy upstream connect failed');
       downstream.destroy();
       return undefined;
@@ -78,11 +85,23 @@ export class TcpProxy {
       return undefined;
     }
     allowHalfOpen(upstream);
+    // Inbound clusters are named `inbound|…` (Istio): that side reports as `destination`.
+    const metrics = this.opts.metrics?.({
+      inbound: cluster.name.startsWith('inbound|'),
+      cluster: cluster.name,
+      ...(upstreamHost ? { upstreamHost } : {}),
+      ...(info.peerPrincipal ? { peerPrincipal: info.peerPrincipal } : {}),
+    });
     const result = await pipeSockets(downstream, upstream, {
       idleTimeoutMs: filter.idleTimeoutMs ?? DEFAULT_TCP_IDLE_TIMEOUT_MS,
-      onBytes: (dir, n) => (dir === 'sent' ? stats.tcpRxBytes : stats.tcpTxBytes).inc(prefix, n),
+      onBytes: (dir, n) => {
+        (dir === 'sent' ? stats.tcpRxBytes : stats.tcpTxBytes).inc(prefix, n);
+        if (dir === 'sent') metrics?.sent(n);
+        else metrics?.received(n);
+      },
       ...(signal ? { signal } : {}),
     });
+    metrics?.closed(result.reason === 'closed' ? '-' : result.reason === 'upstream_reset' ? 'UC' : result.reason === 'idle_timeout' ? 'IT' : 'DC');
     if (result.reason === 'idle_timeout') stats.tcpIdleTimeout.inc(prefix);
     logger.debug({ cluster: cluster.name, connection: info.id, ...result }, 'tcp_proxy connection finished');
     return result;

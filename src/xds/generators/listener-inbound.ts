@@ -1,4 +1,6 @@
-import type { ProtoObject } from '../protos.js';
+import { anyField, type ProtoObject } from '../protos.js';
+import { AGENT_SDS_CONFIG, SDS_DEFAULT, SDS_ROOTCA } from './cluster-tls.js';
+import { inboundMtlsMode } from './inbound-mtls-mode.js';
 import { clusterName } from './cluster-name.js';
 import { httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER } from './sidecar-clusters.js';
@@ -11,14 +13,31 @@ export const VIRTUAL_INBOUND_PORT = 15006;
 const ZERO = { seconds: 0, nanos: 0 };
 const SNIFFED_HTTP = ['http/1.1', 'h2c'];
 
+const DOWNSTREAM_TLS = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+/** What a peer sidecar offers (cluster-tls.ts) plus plain HTTP clients of a TLS port. */
+const INBOUND_ALPN = ['istio-peer-exchange', 'istio', 'h2', 'http/1.1'];
+
 /**
- * SEAM for the identity issue: the downstream TLS of one inbound port (PeerAuthentication
- * STRICT / PERMISSIVE → a DownstreamTlsContext with SDS `default` / `ROOTCA`, and for
- * PERMISSIVE an extra plaintext chain matched by `transport_protocol`). Today every inbound
- * chain is plaintext: returning undefined leaves the chain without a transport socket.
+ * The downstream TLS of one inbound port: the workload certificate (SDS `default`) and a
+ * required client certificate validated against the trust bundle (SDS `ROOTCA`), as Istio's
+ * inbound mTLS chains. Undefined when PeerAuthentication turns mTLS off for the port.
  */
-export function inboundTransportSocket(_scope: SidecarScope, _port: InboundPort): ProtoObject | undefined {
-  return undefined;
+export function inboundTransportSocket(scope: SidecarScope, port: InboundPort): ProtoObject | undefined {
+  if (inboundMtlsMode(scope.push, scope.proxy, port.port) === 'DISABLE') return undefined;
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: anyField(DOWNSTREAM_TLS, {
+      common_tls_context: {
+        tls_certificate_sds_secret_configs: [{ name: SDS_DEFAULT, sds_config: AGENT_SDS_CONFIG }],
+        combined_validation_context: {
+          default_validation_context: {},
+          validation_context_sds_secret_config: { name: SDS_ROOTCA, sds_config: AGENT_SDS_CONFIG },
+        },
+        alpn_protocols: INBOUND_ALPN,
+      },
+      require_client_certificate: { value: true },
+    }),
+  };
 }
 
 /** The inline route configuration of an inbound HTTP chain: everything to `inbound|<port>||`. */
@@ -39,18 +58,28 @@ function portChains(scope: SidecarScope, p: InboundPort): ProtoObject[] {
   const cluster = clusterName('inbound', p.port, '', '');
   const name = `inbound_0.0.0.0_${p.port}`;
   const socket = inboundTransportSocket(scope, p);
-  const withSocket = (chain: ProtoObject): ProtoObject => (socket ? { ...chain, transport_socket: socket } : chain);
-  const http = (match: ProtoObject): ProtoObject => withSocket({
+  const http = (match: ProtoObject, tls?: ProtoObject): ProtoObject => ({
     name,
     filter_chain_match: match,
     filters: [httpConnectionManagerFilter({ statPrefix: name, routeConfig: inboundRouteConfig(p.port), useRemoteAddress: false })],
+    ...(tls ? { transport_socket: tls } : {}),
   });
-  const tcp = (match: ProtoObject): ProtoObject => withSocket({ name, filter_chain_match: match, filters: [tcpProxyFilter(cluster, { cluster })] });
+  const tcp = (match: ProtoObject, tls?: ProtoObject): ProtoObject => ({ name, filter_chain_match: match, filters: [tcpProxyFilter(cluster, { cluster })], ...(tls ? { transport_socket: tls } : {}) });
   const dest = { destination_port: { value: p.port } };
-  if (isHttpProtocol(p.protocol)) return [http(dest)];
-  // Unknown protocol: Istio sniffs; HTTP when the inspector recognises it, TCP otherwise.
-  if (p.protocol === 'UNKNOWN') return [http({ ...dest, application_protocols: SNIFFED_HTTP }), tcp(dest)];
-  return [tcp(dest)];
+  const plain = (extra: ProtoObject): ProtoObject[] => {
+    const m = { ...dest, ...extra };
+    if (isHttpProtocol(p.protocol)) return [http(m)];
+    // Unknown protocol: Istio sniffs; HTTP when the inspector recognises it, TCP otherwise.
+    if (p.protocol === 'UNKNOWN') return [http({ ...m, application_protocols: SNIFFED_HTTP }), tcp(m)];
+    return [tcp(m)];
+  };
+  if (!socket) return plain({});
+  const mtls = { ...dest, transport_protocol: 'tls' };
+  const secured = isHttpProtocol(p.protocol) ? [http(mtls, socket)] : [tcp(mtls, socket)];
+  // STRICT: only the TLS chain, so plaintext matches no chain and is closed. PERMISSIVE: both,
+  // told apart by the TLS inspector as Envoy does.
+  if (inboundMtlsMode(scope.push, scope.proxy, p.port) === 'STRICT') return secured;
+  return [...secured, ...plain({ transport_protocol: 'raw_buffer' })];
 }
 
 /**
