@@ -6,7 +6,7 @@ import { plexus } from './support/controller-process.js';
 
 // Sources sit beside the compiled tree's parent: <root>/<outDir>/test → <root>/samples.
 const SAMPLES = fileURLToPath(new URL('../../samples/bookinfo/', import.meta.url));
-const FILES = ['-f', `${SAMPLES}platform`, '-f', `${SAMPLES}networking/destination-rule-all.yaml`, '-f', `${SAMPLES}networking/virtual-service-reviews-50-v3.yaml`];
+const FILES = ['-f', `${SAMPLES}platform`, '-f', `${SAMPLES}offline`, '-f', `${SAMPLES}networking/destination-rule-all.yaml`, '-f', `${SAMPLES}networking/virtual-service-reviews-50-v3.yaml`];
 
 describe('proxy-config --offline on samples/bookinfo', { timeout: 60_000 }, () => {
   it('prints the proxyless clusters, listeners, routes and endpoints of productpage', async () => {

@@ -24,7 +24,8 @@ function httpApp(name: string): http.Server {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const status = Number(url.searchParams.get('status') ?? 200);
+      // `?fail=v2` makes only that instance answer 503 (retries, outlier detection).
+      const status = url.searchParams.get('fail') === name ? 503 : Number(url.searchParams.get('status') ?? 200);
       const delay = Number(url.searchParams.get('delay') ?? 0);
       const send = (): void => {
         if (res.destroyed) return;

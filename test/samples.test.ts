@@ -22,7 +22,7 @@ describe('Bookinfo samples', () => {
     }
   });
 
-  const base = ['samples/bookinfo/platform', 'samples/bookinfo/networking/bookinfo-gateway.yaml', 'samples/bookinfo/networking/destination-rule-all.yaml'];
+  const base = ['samples/bookinfo/platform', 'samples/bookinfo/offline', 'samples/bookinfo/networking/bookinfo-gateway.yaml', 'samples/bookinfo/networking/destination-rule-all.yaml'];
   const scenarios = readdirSync(at('samples/bookinfo/networking')).filter((f) => f.startsWith('virtual-service-'));
   assert.ok(scenarios.length >= 6);
   for (const scenario of scenarios) {
@@ -34,13 +34,13 @@ describe('Bookinfo samples', () => {
   }
 
   it('mTLS rules and strict peer authentication analyse clean', () => {
-    const { resources } = loadPaths(['samples/bookinfo/platform', 'samples/bookinfo/networking/destination-rule-all-mtls.yaml', 'samples/bookinfo/security'].map(at));
+    const { resources } = loadPaths(['samples/bookinfo/platform', 'samples/bookinfo/offline', 'samples/bookinfo/networking/destination-rule-all-mtls.yaml', 'samples/bookinfo/security'].map(at));
     const { messages } = analyzeResources(resources, { allNamespaces: true });
     assert.deepEqual(messages.map(renderMessage), []);
   });
 
   it('the analyser does see problems in the samples when a reference breaks', () => {
-    const { resources } = loadPaths(['samples/bookinfo/platform', 'samples/bookinfo/networking/virtual-service-all-v1.yaml'].map(at));
+    const { resources } = loadPaths(['samples/bookinfo/platform', 'samples/bookinfo/offline', 'samples/bookinfo/networking/virtual-service-all-v1.yaml'].map(at));
     const { messages } = analyzeResources(resources, { allNamespaces: true });
     assert.ok(messages.some((m) => m.type.code === 'IST0101'), 'subsets without their DestinationRules must be reported');
   });

@@ -54,7 +54,8 @@ spec:
     const sa = (((((inbound.load_assignment as O).endpoints as O[])[0]!.lb_endpoints as O[])[0]!.endpoint as O).address as O).socket_address as O;
     assert.deepEqual([sa.address, sa.port_value], ['127.0.0.1', 8080]);
     const chains = (lds.get('virtualInbound')!.filter_chains as O[]).map((c) => c.name);
-    assert.deepEqual(chains, ['virtualInbound-blackhole', 'inbound_0.0.0.0_9999', 'virtualInbound']);
+    // PERMISSIVE (no PeerAuthentication): an mTLS chain and a plaintext chain per port.
+    assert.deepEqual(chains, ['virtualInbound-blackhole', 'inbound_0.0.0.0_9999', 'inbound_0.0.0.0_9999', 'virtualInbound']);
   });
 
   it('exportTo of services, VirtualServices and DestinationRules', () => {

@@ -1,29 +1,47 @@
-import { isPlexusError } from '../api/errors.js';
+import { isPlexusError, PlexusError } from '../api/errors.js';
 import type { CliIO, Command } from './command.js';
-import { readStdin } from '../config/load.js';
-import { validateCommand } from './validate.js';
-import { analyzeCommand } from './analyze.js';
-import { applyCommand } from './apply.js';
-import { getCommand } from './get.js';
-import { deleteCommand } from './delete.js';
-import { controllerCommand } from './controller.js';
-import { proxyCommand } from './proxy.js';
-import { proxyStatusCommand } from './proxy-status.js';
-import { proxyConfigCommand } from './proxy-config.js';
-import { xCommand } from './x-ca.js';
+import { readFileSync } from 'node:fs';
+
+/**
+ * A subcommand by name; its module is imported only when it runs (or for help), so
+ * `plexus proxy` never loads the controller, the analyzers or the YAML parsers: the sidecar's
+ * memory is what the data plane needs.
+ */
+interface CommandEntry {
+  readonly name: string;
+  load(): Promise<Command>;
+}
 
 /** Every subcommand, in the order `plexus help` lists them. */
-const COMMANDS: readonly Command[] = [validateCommand, analyzeCommand, applyCommand, getCommand, deleteCommand, controllerCommand, proxyCommand, proxyStatusCommand, proxyConfigCommand, xCommand];
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'validate', load: async () => (await import('./validate.js')).validateCommand },
+  { name: 'analyze', load: async () => (await import('./analyze.js')).analyzeCommand },
+  { name: 'apply', load: async () => (await import('./apply.js')).applyCommand },
+  { name: 'get', load: async () => (await import('./get.js')).getCommand },
+  { name: 'delete', load: async () => (await import('./delete.js')).deleteCommand },
+  { name: 'controller', load: async () => (await import('./controller.js')).controllerCommand },
+  { name: 'proxy', load: async () => (await import('./proxy.js')).proxyCommand },
+  { name: 'proxy-status', load: async () => (await import('./proxy-status.js')).proxyStatusCommand },
+  { name: 'proxy-config', load: async () => (await import('./proxy-config.js')).proxyConfigCommand },
+  { name: 'up', load: async () => (await import('./up.js')).upCommand },
+  { name: 'down', load: async () => (await import('./down.js')).downCommand },
+  { name: 'status', load: async () => (await import('./status.js')).statusCommand },
+  { name: 'run', load: async () => (await import('./run.js')).runCommand },
+  { name: 'gateway', load: async () => (await import('./gateway.js')).gatewayCommand },
+  { name: 'demo', load: async () => (await import('./demo.js')).demoCommand },
+  { name: 'x', load: async () => (await import('./x-ca.js')).xCommand },
+];
 
-function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function helpText(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'plexus: a service mesh that reads Istio configuration unchanged',
     '',
     'Usage: plexus COMMAND [flags]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `plexus help COMMAND` for a command\'s flags.',
     '',
@@ -34,15 +52,16 @@ function helpText(): string {
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const cmd = COMMANDS.find((c) => c.name === rest[0]);
-    io.stdout(cmd ? `${cmd.usage}\n` : helpText());
+    const entry = COMMANDS.find((c) => c.name === rest[0]);
+    io.stdout(entry ? `${(await entry.load()).usage}\n` : await helpText());
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
-    io.stderr(`plexus: unknown command ${JSON.stringify(name)}\n\n${helpText()}`);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    io.stderr(`plexus: unknown command ${JSON.stringify(name)}\n\n${await helpText()}`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${cmd.usage}\n`);
     return 0;
@@ -62,6 +81,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     io.stderr(`Internal error: ${(err as Error).stack ?? String(err)}\n`);
     return 1;
+  }
+}
+
+/** All of standard input (as config/load's readStdin, without loading the config parsers). */
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch (err) {
+    throw new PlexusError('PLEXUS_ERR_IO', `cannot read standard input: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -14,9 +14,7 @@ import { XdsClient, type NodeIdentity } from '../proxy/xds-client/index.js';
 import type { Command } from './command.js';
 import { DnsNameTable } from '../runtime/dns-name-table.js';
 import { DnsProxy } from '../runtime/dns-proxy.js';
-import { originalDestination } from '../runtime/original-dst.js';
 import { readResolvConf } from '../runtime/resolv-conf.js';
-import type { OriginalDestinationLookup } from '../proxy/listener/original-destination.js';
 import { meshDnsHostsFromSnapshot } from './proxy-dns-hosts.js';
 import { DEFAULT_ADMIN_PORT } from '../proxy/admin/admin-server.js';
 import { AGENT_STATUS_PORT, PROMETHEUS_STATS_PORT } from '../proxy/admin/stats-servers.js';
@@ -64,6 +62,8 @@ Ports:
   --app-metrics URL        the app's Prometheus endpoint merged on 15020 (Istio's metrics merging)
   --capture auto|off       read SO_ORIGINAL_DST of redirected connections (iptables capture) when
                            the native addon loads (default auto); off: use the listener's address
+  --dns-port N             run the DNS proxy on 127.0.0.1:N (15053 in a pod), answering mesh names
+                           with their VIPs from the pushed routes; -1 (default) disables
 
 Process:
   --concurrency N          worker processes sharing the listeners (node:cluster; default 1)
@@ -192,6 +192,7 @@ export const proxyCommand: Command = {
         'stats-host': { type: 'string' },
         'app-metrics': { type: 'string' },
         capture: { type: 'string' },
+        'dns-port': { type: 'string' },
         concurrency: { type: 'string' },
         'drain-timeout': { type: 'string' },
         'detection-timeout': { type: 'string' },
@@ -238,7 +239,6 @@ export const proxyCommand: Command = {
     const caAddress = values['ca-address'] ?? controller;
     const makeAgent = (): CertificateAgent | undefined => (token && caAddress ? new CertificateAgent({ ca: { address: caAddress }, token, logger: logger.child({ component: 'agent' }) }) : undefined);
     const dnsPort = intFlag(values['dns-port'], '--dns-port', -1, -1, 65535);
-    const captured: OriginalDestinationLookup | undefined = values.capture ? capturedDestination : undefined;
     const readiness = readinessPort >= 0 ? { host: values['readiness-host'] ?? '0.0.0.0', port: readinessPort } : false;
 
     if (concurrency > 1 && cluster.isPrimary) {
@@ -254,7 +254,6 @@ export const proxyCommand: Command = {
       ...(!inWorker && staticSnapshot ? { staticSnapshot } : {}),
       ...(agent ? { certificates: agent } : {}),
       ...(bindAddress ? { bindAddress } : {}),
-      ...(captured ? { originalDestination: captured } : {}),
       detectionTimeoutMs,
       health: inWorker ? false : readiness,
       ...(originalDestination ? { originalDestination } : {}),
@@ -280,6 +279,7 @@ export const proxyCommand: Command = {
     }
     const quit = deferred<NodeJS.Signals | 'quitquitquit'>();
     const stopping = Promise.race([termination(), quit.promise]);
+    const dns = !inWorker && dnsPort >= 0 ? await startDnsProxy(proxy, node.namespace, dnsPort, logger) : undefined;
     agent?.start().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
     await proxy.start();
     logger.info({ ports: proxy.ports, capture: originalDestination !== undefined }, 'proxy started');
@@ -293,16 +293,6 @@ export const proxyCommand: Command = {
     if (inWorker) cluster.worker?.disconnect();
     return 0;
   },
-};
-
-/** SO_ORIGINAL_DST of a redirected connection; undefined (the listener's own address) otherwise. */
-const capturedDestination: OriginalDestinationLookup = (socket) => {
-  try {
-    const d = originalDestination(socket);
-    return { address: d.address, port: d.port };
-  } catch {
-    return undefined;
-  }
 };
 
 /** The sidecar's DNS proxy, its name table following every pushed snapshot. */

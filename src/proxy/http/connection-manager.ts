@@ -354,7 +354,10 @@ export class HttpConnectionManager {
       forwarded,
       hcm: this.config,
       log: this.log,
-      signal: exchange.signal,
+      // A getter: the AbortController behind it is made only for filters that ask.
+      get signal() {
+        return exchange.signal;
+      },
       perFilterConfig: (name) => route?.route.route.perFilterConfig?.[name] ?? virtualHost?.perFilterConfig?.[name],
     };
     await runFilterChain(this.filters, ctx);
@@ -367,7 +370,7 @@ export class HttpConnectionManager {
     }, ms);
     timer.unref();
     exchange.req.once('end', () => clearTimeout(timer));
-    exchange.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    exchange.downstreamGone.addEventListener('abort', () => clearTimeout(timer));
   }
 }
 

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { encodeGrpcMessage, grpcStatusForHttp, isGrpcRequest } from '../errors/grpc-status.js';
 import type { LocalReply } from '../errors/local-reply.js';
 import { formatResponseFlags } from '../errors/response-flags.js';
+import { CancelSignal } from '../router/abortable.js';
+import type { AbortLike } from '../upstream/upstream-http-types.js';
 import { getHeader, type HeaderMap } from './header-map.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { elapsedMs, type RequestRecord } from './request-record.js';
@@ -32,7 +34,12 @@ export interface UpgradeRequest {
 export class DownstreamExchange {
   readonly isGrpc: boolean;
   private readonly hooks: EncodeHook[] = [];
-  private readonly abort = new AbortController();
+  /** Fires when the downstream goes away (or the exchange is over); cheap, for the request path. */
+  private readonly gone = new CancelSignal();
+  /** A real AbortSignal for filters that ask for one (see `signal`), made on first use. */
+  private abortController: AbortController | undefined;
+  /** HTTP/1.1 headers written by sendHeaders but not yet flushed (they go with the first body bytes). */
+  private headersUnflushed = false;
   private finished = false;
   private resetByProxy = false;
   /** Trailers-Only gRPC headers set on the response, to be sent by end() (see sendHeaders). */
@@ -56,7 +63,17 @@ export class DownstreamExchange {
 
   /** Aborted when the downstream goes away before the response completed. */
   get signal(): AbortSignal {
-    return this.abort.signal;
+    let c = this.abortController;
+    if (c === undefined) {
+      c = this.abortController = new AbortController();
+      if (this.gone.aborted) c.abort();
+    }
+    return c.signal;
+  }
+
+  /** The same event as `signal`, without an AbortController per request (the router listens here). */
+  get downstreamGone(): AbortLike {
+    return this.gone;
   }
 
   /** The request body stream. */
@@ -75,7 +92,7 @@ export class DownstreamExchange {
 
   /** True once the downstream is gone or the response was completed or reset. */
   get done(): boolean {
-    return this.finished || this.abort.signal.aborted || this.resetByProxy;
+    return this.finished || this.gone.aborted || this.resetByProxy;
   }
 
   /** Malformed requests end their HTTP/1.1 connection after the reply, as Envoy does. */
@@ -117,8 +134,11 @@ export class DownstreamExchange {
         this.headersStaged = true;
       } else {
         this.res.writeHead(status, headers);
-        // Flush headers now so the client sees them before the first body byte arrives upstream.
-        if (this.req.method !== 'HEAD') (this.res as ServerResponse).flushHeaders?.();
+        // Not flushed here: a body that is already buffered (small responses arrive with their
+        // headers) then leaves in the same write and, over TLS, the same record. streamBody
+        // flushes at once when the body has not started, so the client still sees the headers
+        // before the first body byte arrives upstream; end() sends them with a local reply.
+        this.headersUnflushed = 'flushHeaders' in this.res && this.req.method !== 'HEAD';
       }
     } catch (err) {
       this.log.warn({ err, status }, 'response headers rejected by the downstream codec');
@@ -137,6 +157,16 @@ export class DownstreamExchange {
    */
   async streamBody(body: Readable, trailers?: Promise<HeaderMap | undefined>): Promise<boolean> {
     const res = this.res;
+    if (this.headersUnflushed) {
+      this.headersUnflushed = false;
+      if (body.readableLength === 0 && !this.done) {
+        try {
+          (res as ServerResponse).flushHeaders();
+        } catch (err) {
+          this.log.debug({ err }, 'flushing downstream headers failed');
+        }
+      }
+    }
     const ok = await new Promise<boolean>((resolve) => {
       let settled = false;
       const settle = (value: boolean): void => {
@@ -146,7 +176,7 @@ export class DownstreamExchange {
         body.off('end', onEnd);
         body.off('error', onError);
         res.off('drain', onDrain);
-        this.abort.signal.removeEventListener('abort', onGone);
+        this.gone.removeEventListener('abort', onGone);
         resolve(value);
       };
       const onData = (chunk: Buffer): void => {
@@ -167,10 +197,10 @@ export class DownstreamExchange {
       body.once('end', onEnd);
       body.once('error', onError);
       res.on('drain', onDrain);
-      this.abort.signal.addEventListener('abort', onGone, { once: true });
+      this.gone.addEventListener('abort', onGone);
     });
     if (!ok) {
-      if (!this.abort.signal.aborted) this.reset();
+      if (!this.gone.aborted) this.reset();
       return false;
     }
     const t = trailers ? await trailers : undefined;
@@ -237,7 +267,7 @@ export class DownstreamExchange {
     return () => {
       if (reported) return;
       reported = true;
-      this.abort.abort();
+      this.markGone();
       this.record.durationMs = elapsedMs(this.record);
       try {
         this.opts.onComplete(this.record);
@@ -260,6 +290,15 @@ export class DownstreamExchange {
     }
   }
 
+  private markGone(): void {
+    try {
+      this.gone.abort();
+    } catch (err) {
+      this.log.error({ err }, 'downstream-gone listener failed');
+    }
+    this.abortController?.abort();
+  }
+
   private onClose(): void {
     if (this.finished) return;
     this.finished = true;
@@ -270,7 +309,7 @@ export class DownstreamExchange {
       this.record.responseCodeDetails ??= 'downstream_remote_disconnect';
     }
     if (!this.res.headersSent) this.record.status = 0;
-    this.abort.abort();
+    this.markGone();
     this.record.durationMs = elapsedMs(this.record);
     try {
       this.opts.onComplete(this.record);

@@ -20,7 +20,9 @@ export function headersFromRaw(raw: readonly string[]): HeaderMap {
 export function headersFromObject(obj: Readonly<Record<string, string | string[] | number | undefined>> | undefined): HeaderMap {
   const out: HeaderMap = Object.create(null) as HeaderMap;
   if (!obj) return out;
-  for (const [key, value] of Object.entries(obj)) {
+  // for...in, not Object.entries: no [key, value] array per header on the request path.
+  for (const key in obj) {
+    const value = obj[key];
     const name = key.toLowerCase();
     if (name.startsWith(':') || value === undefined) continue;
     out[name] = Array.isArray(value) ? [...value] : String(value);
@@ -31,7 +33,10 @@ export function headersFromObject(obj: Readonly<Record<string, string | string[]
 /** A shallow copy (arrays copied too), so mutations of the copy never reach the original. */
 export function cloneHeaders(headers: HeaderMap): HeaderMap {
   const out: HeaderMap = Object.create(null) as HeaderMap;
-  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? [...v] : v;
+  for (const k in headers) {
+    const v = headers[k]!;
+    out[k] = Array.isArray(v) ? [...v] : v;
+  }
   return out;
 }
 
@@ -59,8 +64,10 @@ export function appendHeader(headers: HeaderMap, name: string, value: string): v
 /** Total size of names and values, roughly what the header block costs on the wire. */
 export function headersSize(headers: HeaderMap): number {
   let size = 0;
-  for (const [k, v] of Object.entries(headers)) {
-    for (const value of Array.isArray(v) ? v : [v]) size += k.length + value.length + 4;
+  for (const k in headers) {
+    const v = headers[k]!;
+    if (Array.isArray(v)) for (const value of v) size += k.length + value.length + 4;
+    else size += k.length + v.length + 4;
   }
   return size;
 }

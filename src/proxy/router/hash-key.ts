@@ -10,11 +10,15 @@ export interface HashKeyResult {
   readonly setCookie?: string;
 }
 
+// No policies (the common route): one shared result, nothing allocated per request.
+const NO_HASH_KEY: HashKeyResult = Object.freeze({ key: undefined, setCookie: undefined });
+
 /**
  * Evaluates hash policies in order, joining the values of those that apply; a `terminal`
  * policy that produced a value stops the walk (Envoy's semantics).
  */
 export function computeHashKey(policies: readonly HashPolicy[], req: RouteRequest): HashKeyResult {
+  if (policies.length === 0) return NO_HASH_KEY;
   const parts: string[] = [];
   let setCookie: string | undefined;
   for (const policy of policies) {

@@ -36,6 +36,7 @@ export function startMirrors(
   pick: PickContext,
   log: Logger,
 ): void {
+  if (mirrors.length === 0) return;
   const chosen = mirrors.filter((m) => m.fraction >= 1 || Math.random() < m.fraction);
   if (chosen.length === 0) return;
   const send = (): void => {

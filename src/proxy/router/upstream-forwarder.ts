@@ -6,7 +6,7 @@ import { appendHeader, cloneHeaders, getHeader, headersFromObject, type HeaderMa
 import type { UpstreamHttpResponse } from '../upstream/upstream-http-types.js';
 import { isUpstreamError } from '../upstream/upstream-error.js';
 import type { UpstreamHost } from '../upstream/upstream-host.js';
-import { AbortedError, raceAbort, sleep } from './abortable.js';
+import { AbortedError, CancelSignal, raceAbort, sleep } from './abortable.js';
 import { computeHashKey } from './hash-key.js';
 import { applyHeaderMutations, type HeaderMutationLevel } from './header-mutation.js';
 import { startMirrors } from './mirror.js';
@@ -177,12 +177,13 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
   );
 
   // The route timeout runs from the end of the request body to the end of the response.
-  const overall = new AbortController();
+  // CancelSignals, not AbortControllers: this runs per request and per attempt.
+  const overall = new CancelSignal();
   let timedOut = false;
   let globalTimer: NodeJS.Timeout | undefined;
   if (timeoutMs > 0) {
     void (body?.complete ?? Promise.resolve()).then(() => {
-      if (exchange.done || overall.signal.aborted) return;
+      if (exchange.done || overall.aborted) return;
       globalTimer = setTimeout(() => {
         timedOut = true;
         overall.abort();
@@ -190,7 +191,7 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
     });
   }
   const onDownstreamGone = (): void => overall.abort();
-  exchange.signal.addEventListener('abort', onDownstreamGone, { once: true });
+  exchange.downstreamGone.addEventListener('abort', onDownstreamGone);
 
   // Each retry holds a slot of the cluster's max_retries breaker until its attempt settles.
   let retrySlot = false;
@@ -214,9 +215,9 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
     for (let attempt = 1; ; attempt++) {
       record.attemptCount = attempt;
       if (!opts.suppressEnvoyHeaders) headers['x-envoy-attempt-count'] = String(attempt);
-      const attemptAbort = new AbortController();
+      const attemptAbort = new CancelSignal();
       const linkAbort = (): void => attemptAbort.abort();
-      overall.signal.addEventListener('abort', linkAbort, { once: true });
+      overall.addEventListener('abort', linkAbort);
       let perTryTimedOut = false;
       const perTryTimer =
         perTryMs > 0
@@ -227,17 +228,17 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
           : undefined;
       const cleanupAttempt = (): void => {
         if (perTryTimer) clearTimeout(perTryTimer);
-        overall.signal.removeEventListener('abort', linkAbort);
+        overall.removeEventListener('abort', linkAbort);
       };
       const started = performance.now();
       let response: UpstreamHttpResponse;
       try {
         const pending = deps.upstream.request(
           wc.name,
-          { method: record.method, path, headers: { ...headers }, body: body ? body.open() : null, timeoutMs: perTryMs || undefined, signal: attemptAbort.signal },
+          { method: record.method, path, headers: { ...headers }, body: body ? body.open() : null, timeoutMs: perTryMs || undefined, signal: attemptAbort },
           pick,
         );
-        response = await raceAbort(pending, attemptAbort.signal, (late) => late.body.destroy());
+        response = await raceAbort(pending, attemptAbort, (late) => late.body.destroy());
       } catch (err) {
         cleanupAttempt();
         body?.detach();
@@ -251,7 +252,7 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
         }
         const kind = perTryTimedOut || err instanceof AbortedError ? 'per-try-timeout' : failureKind(err);
         if (retry.retriableFailure(kind) && (body?.replayable ?? true) && takeRetry()) {
-          if (!(await sleep(retry.backoffMs(), overall.signal))) {
+          if (!(await sleep(retry.backoffMs(), overall))) {
             if (timedOut) return reply(localReplyForFlag('UT'), wc);
             return;
           }
@@ -276,7 +277,7 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
           response.body.on('error', () => undefined);
           response.body.destroy();
           body?.detach();
-          if (!(await sleep(retry.backoffMs(), overall.signal))) {
+          if (!(await sleep(retry.backoffMs(), overall))) {
             if (timedOut && !exchange.done) return reply(localReplyForFlag('UT'), wc);
             return;
           }
@@ -297,10 +298,10 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
         else if (perTryTimedOut) record.flags.add('UT');
         response.body.destroy();
       };
-      attemptAbort.signal.addEventListener('abort', onAbortMidBody, { once: true });
+      attemptAbort.addEventListener('abort', onAbortMidBody);
       response.body.once('error', (err: unknown) => {
         const flag = (err as { flag?: unknown }).flag;
-        if (isResponseFlag(flag) && flag !== 'DC' && !exchange.signal.aborted) record.flags.add(flag);
+        if (isResponseFlag(flag) && flag !== 'DC' && !exchange.downstreamGone.aborted) record.flags.add(flag);
       });
       if (!exchange.sendHeaders(response.status, respHeaders)) {
         cleanupAttempt();
@@ -308,7 +309,7 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
         return;
       }
       await exchange.streamBody(response.body, response.trailers.then((t) => headersFromObject(t)));
-      attemptAbort.signal.removeEventListener('abort', onAbortMidBody);
+      attemptAbort.removeEventListener('abort', onAbortMidBody);
       cleanupAttempt();
       return;
     }
@@ -316,6 +317,6 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
     releaseRetry();
     if (globalTimer) clearTimeout(globalTimer);
     overall.abort();
-    exchange.signal.removeEventListener('abort', onDownstreamGone);
+    exchange.downstreamGone.removeEventListener('abort', onDownstreamGone);
   }
 }

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { PlexusError } from '../api/errors.js';
+import { captureSupport } from '../agent/capture-support.js';
+import { runPodWorkload } from '../agent/pod-workload.js';
+import { runExplicitWorkload } from '../agent/explicit-workload.js';
+import { AdminClient } from './admin-client.js';
+import type { Command } from './command.js';
+import { resolveHome } from './home.js';
+import { plexusArgv } from './self-command.js';
+
+const usage = `Usage: plexus run [-n NS] --name NAME [--service-account SA] [--labels k=v,...] [--port P,...]
+                  [--capture auto|iptables|none] [--app-uid UID] [--home DIR] -- COMMAND [ARG...]
+
+Runs COMMAND as a mesh workload with its own sidecar, until it exits: registers a
+WorkloadEntry (labels, service account, address), gets a bootstrap token from the controller
+(\`plexus up\` first), starts the sidecar (\`plexus proxy\`, which obtains the workload
+certificate and serves mesh DNS names), waits until it is ready, then starts COMMAND.
+Signals go to COMMAND; when it exits the sidecar drains and everything is removed, and
+plexus run exits with COMMAND's status.
+
+  --capture auto       pods when possible (Linux, root, iptables, the SO_ORIGINAL_DST addon)
+  --capture iptables   a network namespace per workload with Istio's iptables capture, the
+                       sidecar as uid 1337, COMMAND as --app-uid (default 1000)
+  --capture none       explicit mode: no namespace; COMMAND gets HTTP_PROXY pointing at its
+                       sidecar and serves on an allocated port (see docs/local-mesh.md)
+  --port P,...         ports COMMAND listens on (explicit mode: PORT is set to the first)`;
+
+function keyValues(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new PlexusError('PLEXUS_ERR_USAGE', `--labels takes k=v pairs, not ${JSON.stringify(part)}`);
+    out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return out;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a command as a mesh workload with its own sidecar',
+  usage,
+  async run(args, io) {
+    const dash = args.indexOf('--');
+    const flags = dash < 0 ? args : args.slice(0, dash);
+    const command = dash < 0 ? [] : args.slice(dash + 1);
+    const { values } = parseArgs({
+      args: flags,
+      options: {
+        namespace: { type: 'string', short: 'n', default: 'default' },
+        name: { type: 'string' },
+        'service-account': { type: 'string' },
+        labels: { type: 'string' },
+        port: { type: 'string' },
+        capture: { type: 'string', default: 'auto' },
+        'app-uid': { type: 'string' },
+        home: { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+      },
+      allowPositionals: false,
+    });
+    if (!values.name) throw new PlexusError('PLEXUS_ERR_USAGE', 'plexus run needs --name');
+    if (command.length === 0) throw new PlexusError('PLEXUS_ERR_USAGE', 'plexus run needs a command after --');
+    const ports = (values.port ?? '').split(',').map((p) => p.trim()).filter(Boolean).map(Number);
+    if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new PlexusError('PLEXUS_ERR_USAGE', `--port takes port numbers, not ${JSON.stringify(values.port)}`);
+    const capture = values.capture ?? 'auto';
+    if (!['auto', 'iptables', 'none'].includes(capture)) throw new PlexusError('PLEXUS_ERR_USAGE', '--capture must be auto, iptables or none');
+    const support = captureSupport();
+    if (capture === 'iptables' && !support.pods) throw new PlexusError('PLEXUS_ERR_CAPTURE_UNAVAILABLE', `--capture iptables is not possible here: ${support.reason}`);
+    const pods = capture === 'iptables' || (capture === 'auto' && support.pods);
+    const home = resolveHome(values.home, io.env);
+    const admin = AdminClient.connect(home);
+    const xdsPort = admin.info.ports.xds;
+    if (!xdsPort) throw new PlexusError('PLEXUS_ERR_CONTROLLER_UNREACHABLE', `the controller of ${home} publishes no xDS port`);
+    const appUid = values['app-uid'] === undefined ? 1000 : Number(values['app-uid']);
+    const labels = keyValues(values.labels);
+    if (!labels.app) labels.app = values.name;
+    const logger = pino({ name: 'plexus-run', level: values['log-level'] ?? 'info' }, { write: (line: string) => io.stderr(line) });
+    const spec = {
+      home, namespace: values.namespace ?? 'default', name: values.name, serviceAccount: values['service-account'] ?? 'default',
+      labels, ports, command, appUid, appGid: appUid, plexusArgv, logger,
+    };
+    return pods ? runPodWorkload(spec, { admin, xdsPort }) : runExplicitWorkload(spec, { admin, xdsPort });
+  },
+};
