@@ -63,10 +63,10 @@ export interface RawResult {
  * Writes `chunks` (with `gapMs` between them) to a fresh connection, half-closes unless
  * `keepOpen`, and reads until the peer closes or `timeoutMs`.
  */
-export function rawExchange(port: number, chunks: readonly (string | Buffer)[], o: { gapMs?: number; timeoutMs?: number; keepOpen?: boolean; onSocket?: (s: Socket) => void } = {}): Promise<RawResult> {
+export function rawExchange(port: number, chunks: readonly (string | Buffer)[], o: { host?: string; gapMs?: number; timeoutMs?: number; keepOpen?: boolean; onSocket?: (s: Socket) => void } = {}): Promise<RawResult> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const s = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const s = connect({ host: o.host ?? '127.0.0.1', port, allowHalfOpen: true });
     let data = '';
     let done = false;
     const finish = (end: RawResult['end']): void => {
