@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { skipOutsideCi } from './runtime-support.js';
 import { captureSupport } from '../src/agent/capture-support.js';
 import { httpGet } from '../src/agent/http-probe.js';
 import { plexusArgv } from '../src/cli/self-command.js';
@@ -30,7 +31,7 @@ function leftovers(home: string): { netns: string[]; links: string[]; rules: str
   };
 }
 
-describe('local mesh in pods (plexus demo)', { skip: support.pods ? false : `needs pods: ${support.pods ? '' : support.reason}` }, () => {
+describe('local mesh in pods (plexus demo)', { skip: skipOutsideCi(support.pods ? undefined : `needs pods: ${support.reason}`) ?? false }, () => {
   let home = '';
   const page = (): Promise<string> => httpGet(`http://127.0.0.1:${GATEWAY_PORT}/productpage`, 5000).then((r) => r.body);
 

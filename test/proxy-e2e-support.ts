@@ -20,14 +20,14 @@ import { spawnInPod } from '../src/runtime/pod-exec.js';
 import { PodNetwork, type PodRecord } from '../src/runtime/pod-network.js';
 import { ControllerProcess, plexus, type CliRun } from './support/controller-process.js';
 import { APP_PORTS } from './proxy-e2e-echo-service.js';
-import { leftoversWithPrefix, namespaceTestsSkipReason } from './runtime-support.js';
+import { leftoversWithPrefix, namespaceTestsSkipReason, skipOutsideCi } from './runtime-support.js';
 
 /** Why these tests cannot run here (no root, no iptables, no addon), or undefined. */
 export function e2eSkipReason(): string | undefined {
   const ns = namespaceTestsSkipReason();
   if (ns) return ns;
   const addon = originalDstStatus();
-  return addon.available ? undefined : addon.reason;
+  return skipOutsideCi(addon.available ? undefined : addon.reason);
 }
 
 const APP = { uid: 1000, gid: 1000 };

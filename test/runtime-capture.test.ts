@@ -11,10 +11,10 @@ import { runInNetns } from '../src/runtime/host-command.js';
 import { installCapture, removeCapture } from '../src/runtime/iptables-capture.js';
 import { originalDstStatus } from '../src/runtime/original-dst.js';
 import { PodNetwork, type PodRecord } from '../src/runtime/pod-network.js';
-import { leftoversWithPrefix, namespaceTestsSkipReason, runInPod, startInPod, type PodChild } from './runtime-support.js';
+import { leftoversWithPrefix, namespaceTestsSkipReason, runInPod, skipOutsideCi, startInPod, type PodChild } from './runtime-support.js';
 
 const addon = originalDstStatus();
-const skip = namespaceTestsSkipReason() ?? (addon.available ? undefined : addon.reason);
+const skip = namespaceTestsSkipReason() ?? skipOutsideCi(addon.available ? undefined : addon.reason);
 const APP = { uid: 1000, gid: 1000 };
 const PROXY = { uid: 1337, gid: 1337 };
 

@@ -75,18 +75,22 @@ describe('sidecar LDS (outbound)', () => {
     assert.equal(l.traffic_direction, 'INBOUND');
     assert.deepEqual(((l.address as O).socket_address as O).port_value, 15006);
     const chains = l.filter_chains as O[];
-    // PERMISSIVE (no PeerAuthentication): the mTLS chain, then the plaintext one.
-    assert.deepEqual(chains.map((c) => c.name), ['virtualInbound-blackhole', 'inbound_0.0.0.0_9080', 'inbound_0.0.0.0_9080', 'virtualInbound']);
+    // PERMISSIVE (no PeerAuthentication): the mesh mTLS chain, the plaintext one, and a TLS
+    // passthrough chain for a non-mesh client's own TLS.
+    assert.deepEqual(chains.map((c) => c.name), ['virtualInbound-blackhole', 'inbound_0.0.0.0_9080', 'inbound_0.0.0.0_9080', 'inbound_0.0.0.0_9080', 'virtualInbound']);
     const match = (i: number): [unknown, unknown] => [(chains[i]!.filter_chain_match as O).destination_port, (chains[i]!.filter_chain_match as O).transport_protocol];
     assert.deepEqual(match(1), [{ value: 9080 }, 'tls']);
+    assert.deepEqual((chains[1]!.filter_chain_match as O).application_protocols, ['istio-peer-exchange', 'istio']);
     assert.equal((chains[1]!.transport_socket as O).name, 'envoy.transport_sockets.tls');
     assert.deepEqual(match(2), [{ value: 9080 }, 'raw_buffer']);
     assert.ok(!chains[2]!.transport_socket);
+    assert.deepEqual(match(3), [{ value: 9080 }, 'tls']);
+    assert.ok(!chains[3]!.transport_socket, 'non-mesh TLS is passed through, not terminated');
     const hcm = any((chains[1]!.filters as O[])[0]!.typed_config);
     const rc = hcm.route_config as O;
     assert.equal(rc.name, 'inbound|9080||');
     assert.equal((((rc.virtual_hosts as O[])[0]!.routes as O[])[0]!.route as O).cluster, 'inbound|9080||');
-    assert.equal(any((chains[3]!.filters as O[])[0]!.typed_config).cluster, 'InboundPassthroughCluster');
+    assert.equal(any((chains[4]!.filters as O[])[0]!.typed_config).cluster, 'InboundPassthroughCluster');
   });
 });
 

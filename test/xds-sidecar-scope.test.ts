@@ -55,7 +55,7 @@ spec:
     assert.deepEqual([sa.address, sa.port_value], ['127.0.0.1', 8080]);
     const chains = (lds.get('virtualInbound')!.filter_chains as O[]).map((c) => c.name);
     // PERMISSIVE (no PeerAuthentication): an mTLS chain and a plaintext chain per port.
-    assert.deepEqual(chains, ['virtualInbound-blackhole', 'inbound_0.0.0.0_9999', 'inbound_0.0.0.0_9999', 'virtualInbound']);
+    assert.deepEqual(chains, ['virtualInbound-blackhole', 'inbound_0.0.0.0_9999', 'inbound_0.0.0.0_9999', 'inbound_0.0.0.0_9999', 'virtualInbound']);
   });
 
   it('exportTo of services, VirtualServices and DestinationRules', () => {

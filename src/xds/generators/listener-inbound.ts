@@ -16,6 +16,8 @@ const SNIFFED_HTTP = ['http/1.1', 'h2c'];
 const DOWNSTREAM_TLS = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
 /** What a peer sidecar offers (cluster-tls.ts) plus plain HTTP clients of a TLS port. */
 const INBOUND_ALPN = ['istio-peer-exchange', 'istio', 'h2', 'http/1.1'];
+/** ALPN values a Plexus or Istio sidecar offers on mesh mTLS connections. */
+const MESH_ALPN = ['istio-peer-exchange', 'istio'];
 
 /**
  * The downstream TLS of one inbound port: the workload certificate (SDS `default`) and a
@@ -79,7 +81,11 @@ function portChains(scope: SidecarScope, p: InboundPort): ProtoObject[] {
   // STRICT: only the TLS chain, so plaintext matches no chain and is closed. PERMISSIVE: both,
   // told apart by the TLS inspector as Envoy does.
   if (inboundMtlsMode(scope.push, scope.proxy, p.port) === 'STRICT') return secured;
-  return [...secured, ...plain({ transport_protocol: 'raw_buffer' })];
+  // PERMISSIVE: only mesh TLS (Istio's ALPN) is terminated; plaintext gets the plain chains and
+  // a non-mesh client's own TLS passes through to the app untouched, as with Istio.
+  const meshTls = { ...mtls, application_protocols: MESH_ALPN };
+  const securedMesh = isHttpProtocol(p.protocol) ? [http(meshTls, socket)] : [tcp(meshTls, socket)];
+  return [...securedMesh, ...plain({ transport_protocol: 'raw_buffer' }), tcp({ ...dest, transport_protocol: 'tls' })];
 }
 
 /**
