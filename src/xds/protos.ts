@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
 import protobuf from 'protobufjs';
+import { loadEnvoyProtos } from '../shared/envoy-proto-loader.js';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { TYPE_PREFIX, typeNameOf } from './type-urls.js';
 
@@ -44,36 +42,12 @@ export interface PackedAny {
 /** Options for turning decoded messages into plain objects: enums by name, 64-bit ints as strings. */
 export const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, defaults: true, oneofs: true, bytes: Buffer };
 
-function includeDirs(): string[] {
-  const require = createRequire(import.meta.url);
-  const xdsRoot = dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
-  const deps = join(xdsRoot, 'deps');
-  // protobufjs ships google/protobuf/descriptor.proto, which protoc-gen-validate imports.
-  const pbRoot = dirname(require.resolve('protobufjs/package.json'));
-  return [join(deps, 'envoy-api'), join(deps, 'xds'), join(deps, 'googleapis'), join(deps, 'protoc-gen-validate'), pbRoot];
-}
-
 let cached: protobuf.Root | undefined;
 
 /** The loaded proto root (loaded once per process, about 150 ms). */
 export function protoRoot(): protobuf.Root {
-  if (cached) return cached;
-  const dirs = includeDirs();
-  const root = new protobuf.Root();
-  const fallback = root.resolvePath.bind(root);
-  root.resolvePath = (origin: string, target: string): string => {
-    if (isAbsolute(target)) return target;
-    for (const dir of dirs) {
-      const full = join(dir, target);
-      if (existsSync(full)) return full;
-    }
-    // google/protobuf/{any,struct,...}.proto are built into protobufjs.
-    return fallback(origin, target) ?? target;
-  };
-  root.loadSync(PROTO_FILES, { keepCase: true });
-  root.resolveAll();
-  cached = root;
-  return root;
+  cached ??= loadEnvoyProtos(PROTO_FILES);
+  return cached;
 }
 
 /** Looks up a message type by its full name (`envoy.config.listener.v3.Listener`). */

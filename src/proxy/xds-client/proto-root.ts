@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
 import protobuf from 'protobufjs';
+import { loadEnvoyProtos } from '../../shared/envoy-proto-loader.js';
 
 /**
  * The proxy's own loader of Envoy's v3 protos. It reads them at run time from the `deps/`
@@ -59,41 +57,16 @@ const JSON_OPTIONS: protobuf.IConversionOptions = { json: true, longs: String, e
 /** Envelope messages keep `Any`s packed: each resource is decoded on its own. */
 const ENVELOPE_OPTIONS: protobuf.IConversionOptions = { longs: String, enums: String, bytes: Buffer, defaults: false, oneofs: false };
 
-function includeDirs(): string[] {
-  const require = createRequire(import.meta.url);
-  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
-  // protoc-gen-validate imports google/protobuf/descriptor.proto, which protobufjs ships.
-  const pbRoot = dirname(require.resolve('protobufjs/package.json'));
-  return [join(deps, 'envoy-api'), join(deps, 'xds'), join(deps, 'googleapis'), join(deps, 'protoc-gen-validate'), pbRoot];
-}
-
 let cached: protobuf.Root | undefined;
 
 /** The loaded proto root; loaded once per process on first use. */
 export function proxyProtoRoot(): protobuf.Root {
-  if (cached) return cached;
-  const dirs = includeDirs();
-  const root = new protobuf.Root();
-  const fallback = root.resolvePath.bind(root);
-  root.resolvePath = (origin: string, target: string): string => {
-    if (isAbsolute(target)) return target;
-    for (const dir of dirs) {
-      const full = join(dir, target);
-      if (existsSync(full)) return full;
-    }
-    // google/protobuf/{any,struct,duration,...}.proto are built into protobufjs.
-    return fallback(origin, target) ?? target;
-  };
-  root.loadSync(PROTO_FILES, { keepCase: true });
-  root.resolveAll();
-  cached = root;
-  return root;
+  cached ??= loadEnvoyProtos(PROTO_FILES);
+  return cached;
 }
 
-/** Type name inside a type URL (`envoy.config.listener.v3.Listener`). */
-export function typeNameOf(typeUrl: string): string {
-  return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
-}
+export { typeNameOf } from '../../shared/xds-type-urls.js';
+import { typeNameOf } from '../../shared/xds-type-urls.js';
 
 /** The message type a type URL names, or undefined when it is not among the loaded protos. */
 export function lookupMessage(typeUrl: string): protobuf.Type | undefined {
