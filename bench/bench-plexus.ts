@@ -96,7 +96,7 @@ export function plexusPairConfigs(certs: BenchCerts, ports: { client: number; se
 }
 
 function startProxy(name: string, configFile: string, workload: string): Child {
-  const args = ['proxy', '--config-file', configFile, '--readiness-port=-1', '--log-level', 'warn', '--namespace', 'bench', '--workload-name', workload, '--service-account', workload];
+  const args = ['proxy', '--config-file', configFile, '--readiness-port=-1', '--admin-port=0', '--stats-port=0', '--status-port=0', '--log-level', 'warn', '--namespace', 'bench', '--workload-name', workload, '--service-account', workload];
   // The CLI module exports main(); run it the way bin/plexus.js does, against this build.
   const script = `const m = await import(${JSON.stringify(new URL(`file://${CLI_MAIN}`).href)}); process.exitCode = await m.main(${JSON.stringify(args)}, m.processIO);`;
   // PLEXUS_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the proxies.

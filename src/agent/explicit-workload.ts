@@ -1,11 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PlexusError } from '../api/errors.js';
+import { childExit, exitStatus, stopPid, waitFor, type ChildExit } from './child-process-wait.js';
+import { freePorts } from './free-ports.js';
+import { httpGet } from './http-probe.js';
 import type { ControllerEndpoint, WorkloadSpec } from './pod-workload.js';
+import { registerWorkload, unregisterWorkload } from './workload-entry.js';
+import { servicePortNames } from './workload-port-names.js';
+import { removeWorkloadRecord, writeWorkloadRecord, type WorkloadRecord } from './workload-record.js';
+
+/** Explicit mode binds everything on loopback: workloads share it, told apart by port. */
+const LOOPBACK = '127.0.0.1';
+
+/** One declared port of the workload in explicit mode. */
+export interface ExplicitPort {
+  /** What `--port` declared (the service's target port). */
+  readonly declared: number;
+  /** Registered as the WorkloadEntry's port: the sidecar's inbound listener. */
+  readonly inbound: number;
+  /** Where the app listens (`PORT`, `PLEXUS_PORT_<declared>`). */
+  readonly app: number;
+}
+
+function logFile(home: string, file: string): number {
+  mkdirSync(join(home, 'logs'), { recursive: true, mode: 0o700 });
+  return openSync(join(home, 'logs', file), 'a', 0o600);
+}
+
+/** SIGKILLs the app's process group (it leads one): children it left behind. */
+function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // The group is already empty.
+  }
+}
+
+/** The app's environment: the sidecar as its HTTP proxy, its ports, and the pod-like identity variables. */
+export function explicitAppEnv(spec: WorkloadSpec, httpProxyPort: number, ports: readonly ExplicitPort[]): NodeJS.ProcessEnv {
+  const proxy = `http://${LOOPBACK}:${httpProxyPort}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HTTP_PROXY: proxy, http_proxy: proxy,
+    // The app's calls to itself stay direct; everything else goes to the sidecar.
+    NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1',
+    HOST: LOOPBACK,
+    POD_NAME: spec.name, POD_NAMESPACE: spec.namespace, INSTANCE_IP: LOOPBACK, SERVICE_ACCOUNT: spec.serviceAccount, HOSTNAME: spec.name,
+  };
+  if (ports[0]) env.PORT = String(ports[0].app);
+  for (const p of ports) env[`PLEXUS_PORT_${p.declared}`] = String(p.app);
+  return env;
+}
 
 /**
- * Explicit mode (no namespaces, the app reaches services through HTTP_PROXY). Not finished:
- * the sidecar's outbound would have to route absolute-form requests by authority across ports,
- * which the data plane does not do yet (see docs/local-mesh.md).
+ * Runs one workload in explicit mode (no namespace, no capture: `--capture none`, or when pods
+ * are impossible). Every declared port gets two free loopback ports: the inbound one, registered
+ * as the WorkloadEntry's port (address 127.0.0.1) so peers' sidecars connect to it, where the
+ * sidecar applies PeerAuthentication and forwards to the app's one. The sidecar runs as this
+ * user with `INTERCEPTION_MODE: NONE` and an HTTP proxy listener the app reaches through
+ * `HTTP_PROXY`. The lifecycle is the pod one's: token, sidecar, readiness, app; signals to the
+ * app; when it exits the sidecar drains and entry, token and record are removed.
  */
-export async function runExplicitWorkload(spec: WorkloadSpec, _controller: ControllerEndpoint): Promise<number> {
-  throw new PlexusError('PLEXUS_ERR_CAPTURE_UNAVAILABLE', `explicit mode for ${spec.namespace}/${spec.name} is not implemented yet; run as root on Linux with iptables (--capture iptables)`);
+export async function runExplicitWorkload(spec: WorkloadSpec, controller: ControllerEndpoint): Promise<number> {
+  const log = spec.logger;
+  let proxy: ChildProcess | undefined;
+  let app: ChildProcess | undefined;
+  let registered = false;
+  let tokenFile: string | undefined;
+  let interrupted: NodeJS.Signals | undefined;
+  let record: WorkloadRecord | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (app && app.exitCode === null) {
+      app.kill(sig);
+      return;
+    }
+    interrupted = sig;
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    const [httpProxyPort, readinessPort, adminPort, ...rest] = await freePorts(3 + 2 * spec.ports.length, LOOPBACK);
+    const ports: ExplicitPort[] = spec.ports.map((declared, i) => ({ declared, inbound: rest[2 * i]!, app: rest[2 * i + 1]! }));
+    record = {
+      kind: 'workload', namespace: spec.namespace, name: spec.name, mode: 'explicit', pid: process.pid, address: LOOPBACK,
+      serviceAccount: spec.serviceAccount, ports: ports.map((p) => p.inbound), readiness: `http://${LOOPBACK}:${readinessPort}/healthz/ready`, startedAt: new Date().toISOString(),
+    };
+    writeWorkloadRecord(spec.home, record);
+    // The entry's ports are keyed by service port name: the names of the ports that target each declared one.
+    const entryPorts: Record<string, number> = {};
+    for (const p of ports) {
+      const names = await servicePortNames(controller.admin, spec.namespace, spec.labels, p.declared);
+      if (names.length === 0) log.warn({ port: p.declared }, 'no Service port selects this workload port yet; peers will not find its allocated port');
+      for (const n of names) entryPorts[n] = p.inbound;
+    }
+    await registerWorkload(controller.admin, { namespace: spec.namespace, name: spec.name, address: LOOPBACK, serviceAccount: spec.serviceAccount, labels: spec.labels, ports: entryPorts });
+    registered = true;
+    const { token } = await controller.admin.mintToken({ namespace: spec.namespace, serviceAccount: spec.serviceAccount, ttl: 24 * 3600 });
+    const tokenDir = join(spec.home, 'runtime', 'tokens');
+    mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
+    tokenFile = join(tokenDir, `workload.${spec.namespace}.${spec.name}.token`);
+    writeFileSync(tokenFile, token, { mode: 0o600 });
+    if (interrupted) return 128 + 15;
+
+    const [file, ...argv] = spec.plexusArgv([
+      'proxy', '--controller', `${LOOPBACK}:${controller.xdsPort}`, '--token-file', tokenFile,
+      '--ip', LOOPBACK, '--namespace', spec.namespace, '--service-account', spec.serviceAccount,
+      '--workload-name', spec.name, '--pod-name', spec.name,
+      '--labels', Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(','),
+      '--capture', 'off', '--http-proxy-port', String(httpProxyPort), '--inbound-ports', ports.map((p) => `${p.inbound}:${p.app}`).join(','),
+      '--readiness-port', String(readinessPort), '--readiness-host', LOOPBACK, '--admin-port', String(adminPort),
+      '--stats-port=-1', '--status-port=-1', '--drain-timeout', spec.drainTimeout ?? '5s',
+    ]);
+    const proxyLog = logFile(spec.home, `${spec.namespace}.${spec.name}.proxy.log`);
+    proxy = spawn(file!, argv, { stdio: ['ignore', proxyLog, proxyLog], env: process.env });
+    closeSync(proxyLog);
+    record.proxyPid = proxy.pid;
+    writeWorkloadRecord(spec.home, record);
+    const proxyExit = childExit(proxy);
+    let proxyGone = false;
+    void proxyExit.then(() => { proxyGone = true; });
+    const readyUrl = record.readiness!;
+    const ready = await waitFor(async () => (await httpGet(readyUrl, 1000)).status === 200, spec.readyTimeoutMs ?? 30_000, () => proxyGone || interrupted !== undefined);
+    if (interrupted) return 128 + 15;
+    if (!ready) throw new PlexusError('PLEXUS_ERR_INTERNAL', `the sidecar of ${spec.namespace}/${spec.name} did not become ready${proxyGone ? ' (it exited)' : ''}; see ${join(spec.home, 'logs', `${spec.namespace}.${spec.name}.proxy.log`)}`);
+    log.info({ workload: `${spec.namespace}/${spec.name}`, httpProxy: httpProxyPort, ports }, 'sidecar ready (explicit mode); starting the app');
+
+    // Its own process group, so that whatever it leaves behind can be stopped with it.
+    app = spawn(spec.command[0]!, spec.command.slice(1), { stdio: 'inherit', env: explicitAppEnv(spec, httpProxyPort, ports), detached: true });
+    app.on('error', (err) => log.error({ err: err.message }, 'the app could not be started'));
+    record.appPid = app.pid;
+    writeWorkloadRecord(spec.home, record);
+    const first = await Promise.race([childExit(app).then((e) => ({ who: 'app' as const, e })), proxyExit.then((e) => ({ who: 'proxy' as const, e }))]);
+    let appExit: ChildExit;
+    if (first.who === 'proxy') {
+      log.error({ exit: first.e }, 'the sidecar exited; stopping the app');
+      if (app.pid) await stopPid(app.pid, 5000);
+      appExit = await childExit(app);
+      return exitStatus(appExit) || 1;
+    }
+    appExit = first.e;
+    log.info({ exit: appExit }, 'app exited; draining the sidecar');
+    // A command that could not start (ENOENT) exits with code -2: report 127 as a shell does.
+    return app.pid === undefined ? 127 : exitStatus(appExit);
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    if (app?.pid && app.exitCode === null && app.signalCode === null) await stopPid(app.pid, 5000);
+    killGroup(app?.pid);
+    if (proxy?.pid) await stopPid(proxy.pid, 8000);
+    if (tokenFile) rmSync(tokenFile, { force: true });
+    if (registered) await unregisterWorkload(controller.admin, spec.namespace, spec.name).catch((err: unknown) => log.warn({ err }, 'could not delete the WorkloadEntry'));
+    if (record) removeWorkloadRecord(spec.home, record);
+  }
 }

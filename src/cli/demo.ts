@@ -18,7 +18,8 @@ Brings up the local mesh with Bookinfo: the controller, the ingress gateway on 1
 (default 8080), and productpage, details, reviews v1/v2/v3 and ratings, each with
 \`plexus run\`; applies the Services, destination rules and the gateway from samples/bookinfo;
 waits until the product page shows reviews, then prints the URL and a short tour.
---down removes it all (same as plexus down).`;
+--capture none (or PLEXUS_CAPTURE=none) runs the workloads in explicit mode (HTTP_PROXY, no
+namespaces; the default when pods are impossible). --down removes it all (same as plexus down).`;
 
 /** The samples folder of the checkout this build belongs to. */
 const SAMPLES = fileURLToPath(new URL('../../../samples/bookinfo/', import.meta.url));
@@ -60,7 +61,7 @@ export const demoCommand: Command = {
   async run(args, io) {
     const { values } = parseArgs({
       args,
-      options: { down: { type: 'boolean', default: false }, home: { type: 'string' }, port: { type: 'string', default: '8080' }, capture: { type: 'string', default: 'auto' } },
+      options: { down: { type: 'boolean', default: false }, home: { type: 'string' }, port: { type: 'string', default: '8080' }, capture: { type: 'string' } },
       allowPositionals: false,
     });
     const home = resolveHome(values.home, io.env);
@@ -71,7 +72,7 @@ export const demoCommand: Command = {
     }
     const started = Date.now();
     const say = (t: string): void => io.stdout(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${t}\n`);
-    const up = await bringUp(home, values.capture ?? 'auto', io);
+    const up = await bringUp(home, values.capture ?? io.env.PLEXUS_CAPTURE ?? 'auto', io);
     say(`controller ${up.alreadyRunning ? 'already running' : 'started'} (pid ${up.pid}, ${up.pods ? 'pods with iptables capture' : 'explicit mode'})`);
     const files = [join(SAMPLES, 'platform'), join(SAMPLES, 'networking', 'destination-rule-all.yaml'), join(SAMPLES, 'networking', 'bookinfo-gateway.yaml')];
     const q = quiet(io);

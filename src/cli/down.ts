@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -41,7 +41,9 @@ export async function bringDown(home: string, io: CliIO): Promise<{ workloads: n
     controller = await stopPid(info.pid, 10_000);
     await removeControllerInfo(home, info.pid);
   }
-  if (process.platform === 'linux' && process.getuid?.() === 0) {
+  // Only a home that made a pod network cleans pods up: an explicit-mode mesh must not tear down
+  // another home's pods (the prefix is machine-wide).
+  if (process.platform === 'linux' && process.getuid?.() === 0 && existsSync(join(runtimeStateDir(home), 'network.json'))) {
     for (const netns of (await listNetns().catch(() => [])).filter((n) => isRuntimeNetns(DEFAULT_RUNTIME_PREFIX, n))) await killPodProcesses(netns);
     await cleanupLeftovers(runtimeStateDir(home), { logger });
     rmSync(POD_TOKEN_DIR, { recursive: true, force: true });

@@ -20,6 +20,7 @@ import { DEFAULT_ADMIN_PORT } from '../proxy/admin/admin-server.js';
 import { AGENT_STATUS_PORT, PROMETHEUS_STATS_PORT } from '../proxy/admin/stats-servers.js';
 import type { OriginalDestinationLookup } from '../proxy/listener/original-destination.js';
 import { originalDestination, originalDstStatus } from '../runtime/original-dst.js';
+import { explicitInterceptionMetadata, parseInboundPorts } from '../xds/generators/explicit-interception.js';
 
 const usage = `Usage: plexus proxy [--controller HOST:PORT] [--config-file FILE] [identity flags] [port flags]
                     [--concurrency N] [--drain-timeout DURATION] [--log-level LEVEL]
@@ -62,6 +63,9 @@ Ports:
   --app-metrics URL        the app's Prometheus endpoint merged on 15020 (Istio's metrics merging)
   --capture auto|off       read SO_ORIGINAL_DST of redirected connections (iptables capture) when
                            the native addon loads (default auto); off: use the listener's address
+  --http-proxy-port N      explicit mode (Istio's INTERCEPTION_MODE NONE): the app's HTTP proxy on
+                           127.0.0.1:N; --inbound-ports I:A,... the workload's registered ports I,
+                           served on 127.0.0.1 and forwarded to the app's port A
   --dns-port N             run the DNS proxy on 127.0.0.1:N (15053 in a pod), answering mesh names
                            with their VIPs from the pushed routes; -1 (default) disables
 
@@ -193,6 +197,8 @@ export const proxyCommand: Command = {
         'app-metrics': { type: 'string' },
         capture: { type: 'string' },
         'dns-port': { type: 'string' },
+        'http-proxy-port': { type: 'string' },
+        'inbound-ports': { type: 'string' },
         concurrency: { type: 'string' },
         'drain-timeout': { type: 'string' },
         'detection-timeout': { type: 'string' },
@@ -223,6 +229,13 @@ export const proxyCommand: Command = {
     const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : undefined);
     const podName = values['pod-name'] ?? (process.env.HOSTNAME || 'plexus-proxy');
     const ip = values.ip ?? '127.0.0.1';
+    const httpProxyPort = intFlag(values['http-proxy-port'], '--http-proxy-port', 0, 0, 65535);
+    let inboundPorts: Map<number, number>;
+    try {
+      inboundPorts = parseInboundPorts(values['inbound-ports'] ?? '');
+    } catch (err) {
+      throw new PlexusError('PLEXUS_ERR_USAGE', `--inbound-ports: ${(err as Error).message}`);
+    }
     const node: NodeIdentity = {
       type,
       ip,
@@ -233,6 +246,7 @@ export const proxyCommand: Command = {
       labels: keyValues(values.labels, '--labels'),
       instanceIps: values.ips ? values.ips.split(',').map((s) => s.trim()).filter(Boolean) : [ip],
       ...(values['cluster-id'] ? { clusterId: values['cluster-id'] } : {}),
+      ...(httpProxyPort > 0 ? { extraMetadata: explicitInterceptionMetadata({ httpProxyPort, inbound: inboundPorts }) } : {}),
     };
     const logger = pino({ name: 'plexus-proxy', level }, { write: (line: string) => io.stderr(line) });
     const originalDestination = capture === 'auto' ? captureLookup(logger) : undefined;

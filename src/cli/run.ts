@@ -24,7 +24,10 @@ plexus run exits with COMMAND's status.
                        sidecar as uid 1337, COMMAND as --app-uid (default 1000)
   --capture none       explicit mode: no namespace; COMMAND gets HTTP_PROXY pointing at its
                        sidecar and serves on an allocated port (see docs/local-mesh.md)
-  --port P,...         ports COMMAND listens on (explicit mode: PORT is set to the first)`;
+  --port P,...         ports COMMAND serves (the Services' target ports); in explicit mode each
+                       gets a free loopback port for COMMAND, in PORT (the first) and
+                       PLEXUS_PORT_<P>, and another registered as the WorkloadEntry's port
+The default of --capture comes from PLEXUS_CAPTURE when set.`;
 
 function keyValues(text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -52,7 +55,7 @@ export const runCommand: Command = {
         'service-account': { type: 'string' },
         labels: { type: 'string' },
         port: { type: 'string' },
-        capture: { type: 'string', default: 'auto' },
+        capture: { type: 'string' },
         'app-uid': { type: 'string' },
         home: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
@@ -63,7 +66,7 @@ export const runCommand: Command = {
     if (command.length === 0) throw new PlexusError('PLEXUS_ERR_USAGE', 'plexus run needs a command after --');
     const ports = (values.port ?? '').split(',').map((p) => p.trim()).filter(Boolean).map(Number);
     if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new PlexusError('PLEXUS_ERR_USAGE', `--port takes port numbers, not ${JSON.stringify(values.port)}`);
-    const capture = values.capture ?? 'auto';
+    const capture = values.capture ?? io.env.PLEXUS_CAPTURE ?? 'auto';
     if (!['auto', 'iptables', 'none'].includes(capture)) throw new PlexusError('PLEXUS_ERR_USAGE', '--capture must be auto, iptables or none');
     const support = captureSupport();
     if (capture === 'iptables' && !support.pods) throw new PlexusError('PLEXUS_ERR_CAPTURE_UNAVAILABLE', `--capture iptables is not possible here: ${support.reason}`);

@@ -18,7 +18,8 @@ directory store in --home (else $PLEXUS_HOME, else ~/.plexus), logging to DIR/lo
 Waits until it is ready; does nothing when it already runs. In pod mode (Linux, root,
 iptables and the SO_ORIGINAL_DST addon) it first removes what a crashed run left (namespaces,
 veths, rules), creates the pod bridge (198.18.0.1) with egress for DNS, and makes the
-controller's xDS and CA ports reachable from pods on the bridge address too.`;
+controller's xDS and CA ports reachable from pods on the bridge address too. --capture none
+(or PLEXUS_CAPTURE=none) keeps to explicit mode: no bridge, workloads on loopback.`;
 
 /** What `up` did, for callers (demo). */
 export interface UpResult {
@@ -56,10 +57,10 @@ export const upCommand: Command = {
   summary: 'Start the local mesh control plane in the background',
   usage,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { home: { type: 'string' }, capture: { type: 'string', default: 'auto' } }, allowPositionals: false });
+    const { values } = parseArgs({ args, options: { home: { type: 'string' }, capture: { type: 'string' } }, allowPositionals: false });
     const home = resolveHome(values.home, io.env);
     const started = Date.now();
-    const r = await bringUp(home, values.capture ?? 'auto', io);
+    const r = await bringUp(home, values.capture ?? io.env.PLEXUS_CAPTURE ?? 'auto', io);
     io.stdout(r.alreadyRunning
       ? `Plexus controller already running (pid ${r.pid}, ${r.pods ? 'pod mode' : 'explicit mode'}).\n`
       : `Plexus controller started (pid ${r.pid}, ${r.pods ? 'pod mode' : 'explicit mode'}) in ${Date.now() - started} ms; log: ${controllerLogPath(home)}\n`);

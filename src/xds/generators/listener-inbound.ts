@@ -56,7 +56,8 @@ export function inboundRouteConfig(port: number): ProtoObject {
   };
 }
 
-function portChains(scope: SidecarScope, p: InboundPort): ProtoObject[] {
+/** The filter chains of one workload port (TLS and/or plaintext per PeerAuthentication), matched by destination port. */
+export function portChains(scope: SidecarScope, p: InboundPort): ProtoObject[] {
   const cluster = clusterName('inbound', p.port, '', '');
   const name = `inbound_0.0.0.0_${p.port}`;
   const socket = inboundTransportSocket(scope, p);

@@ -1,6 +1,7 @@
 import { portProtocol, type PortProtocol } from '../../registry/protocol.js';
 import type { ServiceModel } from '../../registry/model.js';
 import type { SidecarScope } from './sidecar-scope.js';
+import { explicitInterception } from './explicit-interception.js';
 
 /** One port the proxy's workload serves, as the inbound side sees it. */
 export interface InboundPort {
@@ -31,9 +32,12 @@ export function inboundPorts(scope: SidecarScope): InboundPort[] {
   const ingress = scope.sidecar?.spec.ingress;
   const own = new Map<number, { protocol: PortProtocol; services: Array<{ service: ServiceModel; servicePort: number }> }>();
   const ips = new Set(scope.proxy.ipAddresses);
+  // Explicit mode: every workload shares 127.0.0.1, so its own endpoints are those on its allocated ports.
+  const explicit = explicitInterception(scope.proxy);
   for (const service of scope.push.registry.services) {
     for (const e of service.endpoints) {
       if (!ips.has(e.address) || e.namespace !== scope.proxy.namespace) continue;
+      if (explicit && !explicit.inbound.has(e.port)) continue;
       const sp = service.ports.find((p) => p.port === e.servicePort);
       let entry = own.get(e.port);
       if (!entry) {
@@ -56,5 +60,11 @@ export function inboundPorts(scope: SidecarScope): InboundPort[] {
       };
     });
   }
-  return [...own.entries()].sort(([a], [b]) => a - b).map(([port, v]) => ({ port, protocol: v.protocol, endpointAddress: '127.0.0.1', endpointPort: port, services: v.services }));
+  if (explicit) {
+    // Declared ports no service selects yet still get a listener (the protocol is sniffed).
+    for (const port of explicit.inbound.keys()) if (!own.has(port)) own.set(port, { protocol: 'UNKNOWN', services: [] });
+  }
+  return [...own.entries()].sort(([a], [b]) => a - b).map(([port, v]) => ({
+    port, protocol: v.protocol, endpointAddress: '127.0.0.1', endpointPort: explicit?.inbound.get(port) ?? port, services: v.services,
+  }));
 }
