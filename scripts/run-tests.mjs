@@ -1,5 +1,6 @@
 // Runs every compiled test file (unit tests next to the code, integration tests in test/)
-// with node's test runner; the runner's summary is the last thing printed.
+// with node's test runner, one file at a time (the integration files start real meshes on
+// fixed ports and measure traffic: they must not compete); the runner's summary is printed last.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,5 +26,5 @@ const files = only.length > 0 ? only : ['src', 'test']
   .filter(existsSync)
   .flatMap((d) => collect(d, []))
   .sort();
-const res = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { cwd: root, stdio: 'inherit' });
+const res = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(res.status ?? 1);

@@ -1,29 +1,18 @@
-import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
-import { HEALTH_INFO_TYPE_URL } from './ads-events.js';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { AdsStreamBase, type AdsTypeState } from './ads-stream-base.js';
 import { generateResources, type VersionedResource } from './generate.js';
 import type { ProtoObject } from './protos.js';
-import { parseNode, type ProxyInfo } from './proxy.js';
-import type { PushRequest } from './push-request.js';
 import { setVersion } from './resource-version.js';
-import { refuseStream, streamPeerCertificate } from './stream-authorizer.js';
-import type { StreamHost, XdsStream } from './stream-host.js';
-import type { NackRecord, ProxySyncStatus, TypeSyncStatus } from './sync-status.js';
-import { PUSH_ORDER, SHORT_TYPE, STATE_OF_THE_WORLD_FULL, TYPE_URL } from './type-urls.js';
+import type { StreamHost } from './stream-host.js';
+import { SHORT_TYPE, STATE_OF_THE_WORLD_FULL } from './type-urls.js';
 
-interface DeltaTypeState {
+interface DeltaTypeState extends AdsTypeState {
   wildcard: boolean;
   subscribed: Set<string>;
   /** What the client holds: name → version (from initial_resource_versions, then what we sent). */
   known: Map<string, string>;
   /** Nonce → system version of responses not yet answered. */
   inflight: Map<string, string>;
-  sentVersion: string;
-  nonce: string;
-  ackedVersion: string;
-  ackedNonce: string;
-  lastNack?: NackRecord;
-  sentAt?: string;
-  ackedAt?: string;
 }
 
 /**
@@ -33,52 +22,12 @@ interface DeltaTypeState {
  * `removed_resources` for those that went away. On reconnect `initial_resource_versions`
  * seeds what the client holds, so only what changed is sent again.
  */
-export class DeltaStream implements XdsStream {
-  id = '';
-  proxy: ProxyInfo | undefined;
-  private readonly types = new Map<string, DeltaTypeState>();
-  private nonceCounter = 0;
-  private readonly connectedAt = new Date().toISOString();
-  private closed = false;
-
-  constructor(
-    private readonly host: StreamHost,
-    private readonly call: ServerDuplexStream<ProtoObject, ProtoObject>,
-  ) {
-    call.on('data', (req: ProtoObject) => this.onRequest(req));
-    call.on('end', () => this.close());
-    call.on('error', () => this.close());
-    call.on('cancelled', () => this.close());
-    this.checkAccess(undefined);
+export class DeltaStream extends AdsStreamBase<DeltaTypeState> {
+  constructor(host: StreamHost, call: ServerDuplexStream<ProtoObject, ProtoObject>) {
+    super(host, call, 'delta');
   }
 
-  /** Asks the port's authorizer; a refusal ends the stream before anything is sent. */
-  private checkAccess(proxy: ProxyInfo | undefined): boolean {
-    const refusal = this.host.authorize?.({ peerCertificateDer: streamPeerCertificate(this.call), proxy });
-    if (!refusal) return true;
-    this.host.log.warn({ peer: this.call.getPeer(), node: proxy?.id, code: refusal.code, reason: refusal.details }, 'ADS stream refused');
-    this.closed = true;
-    refuseStream(this.call, refusal);
-    return false;
-  }
-
-  private onRequest(req: ProtoObject): void {
-    if (this.closed) return;
-    if (!this.proxy) {
-      if (!req.node) {
-        this.call.emit('error', { code: GrpcStatus.INVALID_ARGUMENT, details: 'the first request of a stream must carry node' });
-        return;
-      }
-      const proxy = parseNode(req.node as ProtoObject, this.host.pushContext().domainSuffix);
-      if (!this.checkAccess(proxy)) return;
-      this.proxy = proxy;
-      this.id = this.host.connectionId(this.proxy);
-      this.host.register(this);
-      this.host.log.info({ conn: this.id, generator: this.proxy.generator, mode: 'delta' }, 'proxy connected');
-    }
-    const typeUrl = String(req.type_url ?? '');
-    if (!typeUrl) return;
-    if (typeUrl === HEALTH_INFO_TYPE_URL) return this.onHealth(req);
+  protected override onTypeRequest(typeUrl: string, req: ProtoObject): void {
     const subscribe = (req.resource_names_subscribe as string[] | undefined) ?? [];
     const unsubscribe = (req.resource_names_unsubscribe as string[] | undefined) ?? [];
     let st = this.types.get(typeUrl);
@@ -98,16 +47,9 @@ export class DeltaStream implements XdsStream {
     if (nonce !== '') {
       const version = st.inflight.get(nonce);
       st.inflight.delete(nonce);
-      const err = req.error_detail as { code?: number; message?: string } | null | undefined;
-      if (err && (err.message || err.code)) {
-        st.lastNack = { nonce, rejectedVersion: version ?? '', clientVersion: '', code: err.code ?? 0, message: err.message ?? '', at: new Date().toISOString() };
-        this.host.log.warn({ conn: this.id, type: SHORT_TYPE[typeUrl], nonce, error: err.message }, 'NACK');
-        this.host.nacked?.(this, typeUrl, st.lastNack);
-      } else if (version !== undefined) {
-        st.ackedVersion = version;
-        st.ackedNonce = nonce;
-        st.ackedAt = new Date().toISOString();
-      }
+      const err = this.nackDetail(req);
+      if (err) this.recordNack(typeUrl, st, nonce, err, version ?? '', '');
+      else if (version !== undefined) this.recordAck(st, version, nonce);
     }
     const added: string[] = [];
     for (const name of subscribe) {
@@ -126,6 +68,14 @@ export class DeltaStream implements XdsStream {
     }
     // A pure ACK or NACK needs no answer; new subscriptions and the first request do.
     if (first || added.length > 0 || subscribe.includes('*')) this.respond(typeUrl, st, first, added);
+  }
+
+  protected override pushType(typeUrl: string, st: DeltaTypeState): void {
+    this.respond(typeUrl, st, false, []);
+  }
+
+  protected override subscribedNames(st: DeltaTypeState): string[] {
+    return [...(st.wildcard ? ['*'] : []), ...[...st.subscribed].sort()];
   }
 
   private generate(typeUrl: string, st: DeltaTypeState): VersionedResource[] | undefined {
@@ -155,10 +105,7 @@ export class DeltaStream implements XdsStream {
     for (const r of changed) st.known.set(r.name, r.version);
     for (const n of removed) st.known.delete(n);
     const version = setVersion(resources);
-    const nonce = String(++this.nonceCounter);
-    st.sentVersion = version;
-    st.nonce = nonce;
-    st.sentAt = new Date().toISOString();
+    const nonce = this.stampSent(st, version);
     st.inflight.set(nonce, version);
     this.call.write({
       system_version_info: version,
@@ -169,45 +116,5 @@ export class DeltaStream implements XdsStream {
       control_plane: { identifier: 'plexus' },
     });
     this.host.log.debug({ conn: this.id, type: SHORT_TYPE[typeUrl], nonce, changed: changed.length, removed: removed.length }, 'sent delta');
-  }
-
-  push(request: PushRequest): void {
-    for (const typeUrl of PUSH_ORDER) {
-      const st = this.types.get(typeUrl);
-      if (!st) continue;
-      if (request.full || typeUrl === TYPE_URL.endpoint) this.respond(typeUrl, st, false, []);
-    }
-  }
-
-  /** Istio's health report: no error_detail means healthy. Never answered. */
-  private onHealth(req: ProtoObject): void {
-    const err = req.error_detail as { message?: string } | null | undefined;
-    this.host.healthReported?.(this, { healthy: !err, message: err?.message ?? '' });
-  }
-
-  status(): ProxySyncStatus | undefined {
-    if (!this.proxy) return undefined;
-    const types: Record<string, TypeSyncStatus> = {};
-    for (const [typeUrl, st] of this.types) {
-      types[typeUrl] = {
-        sentVersion: st.sentVersion, ackedVersion: st.ackedVersion, nonce: st.nonce, ackedNonce: st.ackedNonce,
-        subscribed: [...(st.wildcard ? ['*'] : []), ...[...st.subscribed].sort()], lastNack: st.lastNack, sentAt: st.sentAt, ackedAt: st.ackedAt,
-      };
-    }
-    return { connectionId: this.id, proxyId: this.proxy.id, namespace: this.proxy.namespace, generator: this.proxy.generator, userAgent: this.proxy.userAgent, mode: 'delta', connectedAt: this.connectedAt, types };
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.proxy) {
-      this.host.unregister(this);
-      this.host.log.info({ conn: this.id }, 'proxy disconnected');
-    }
-    try {
-      this.call.end();
-    } catch {
-      // The transport is already gone.
-    }
   }
 }

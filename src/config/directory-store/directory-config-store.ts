@@ -6,8 +6,9 @@ import { pino, type Logger } from 'pino';
 import { kindDefinition } from '../../api/kinds/registry.js';
 import { PlexusError } from '../../api/errors.js';
 import type { Resource } from '../../api/resource.js';
-import type { ApplyOptions, ApplyResult, ConfigStore, ResourceId, StoreEvent } from '../store.js';
-import { StoreCore, type StoreMutation } from '../store-core.js';
+import { CoreBackedStore } from '../core-backed-store.js';
+import type { ResourceId } from '../store.js';
+import type { StoreMutation } from '../store-core.js';
 import { describeId } from '../store-object.js';
 import { isTempFile, removeFileDurable, writeFileAtomic } from './atomic-write.js';
 import { OBJECT_EXTENSION, objectFile, placeOf } from './layout.js';
@@ -44,8 +45,7 @@ const WATCH_DEBOUNCE_MS = 50;
  * line, and the last good version keeps serving. Revisions never repeat across restarts: a
  * high-water mark is persisted ahead of use, a block at a time.
  */
-export class DirectoryConfigStore implements ConfigStore {
-  private readonly core: StoreCore;
+export class DirectoryConfigStore extends CoreBackedStore {
   private readonly logger: Logger;
   private readonly files = new Map<string, FileState>();
   private reserved = 0;
@@ -55,12 +55,9 @@ export class DirectoryConfigStore implements ConfigStore {
   private debounce?: NodeJS.Timeout;
 
   private constructor(private readonly options: DirectoryConfigStoreOptions) {
-    this.logger = options.logger ?? pino({ name: 'config-store', level: 'info' }, pino.destination(2));
-    this.core = new StoreCore({
-      logger: this.logger,
-      persist: (m) => this.persist(m),
-      reserveRevision: (n) => this.reserveRevision(n),
-    });
+    const logger = options.logger ?? pino({ name: 'config-store', level: 'info' }, pino.destination(2));
+    super(logger);
+    this.logger = logger;
   }
 
   /** Opens the store: loads every object file, then starts watching. */
@@ -75,37 +72,17 @@ export class DirectoryConfigStore implements ConfigStore {
     return this.options.root;
   }
 
-  async get(id: ResourceId): Promise<Resource | undefined> {
-    return this.core.get(id);
-  }
-
-  async list(filter?: { group?: string; kind?: string; namespace?: string }): Promise<Resource[]> {
-    return this.core.list(filter);
-  }
-
-  apply(resource: Resource, options?: ApplyOptions): Promise<ApplyResult> {
-    return this.core.apply(resource, options);
-  }
-
-  delete(id: ResourceId, options?: { expectedVersion?: string }): Promise<boolean> {
-    return this.core.delete(id, options);
-  }
-
-  watch(handler: (event: StoreEvent) => void): () => void {
-    return this.core.watch(handler);
-  }
-
   /** Reads the tree now and applies what changed (normally the watcher and the timer do this). */
   rescan(): Promise<void> {
     return this.core.serial(() => this.scan(false));
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.closed = true;
     this.watcher?.close();
     clearInterval(this.interval);
     clearTimeout(this.debounce);
-    await this.core.close();
+    await super.close();
   }
 
   private async start(): Promise<void> {
@@ -255,7 +232,7 @@ export class DirectoryConfigStore implements ConfigStore {
     return out.sort();
   }
 
-  private async persist(m: StoreMutation): Promise<void> {
+  protected override async persist(m: StoreMutation): Promise<void> {
     const def = kindDefinition(m.id.group, m.id.kind);
     if (!def) throw new PlexusError('PLEXUS_ERR_INTERNAL', `no kind definition for ${m.id.group}/${m.id.kind}`);
     const file = objectFile(this.options.root, def, m.id.namespace, m.id.name);
@@ -284,7 +261,7 @@ export class DirectoryConfigStore implements ConfigStore {
     }
   }
 
-  private async reserveRevision(revision: number): Promise<void> {
+  protected override async reserveRevision(revision: number): Promise<void> {
     if (revision <= this.reserved) return;
     const mark = revision + REVISION_BLOCK;
     await writeFileAtomic(join(this.options.root, REVISION_FILE), `${mark}\n`);
