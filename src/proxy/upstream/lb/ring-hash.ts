@@ -69,8 +69,19 @@ export class RingHashLoadBalancer implements LoadBalancer {
       }
       index = lo;
     }
-    // On a host-selection retry, behave as if the chosen entry were not on the ring (as Envoy does).
-    return this.owners[(index + attempt) % n];
+    // On a host-selection retry, walk on along the ring to the attempt-th *other* host: entries
+    // of one host are interleaved, so stepping a single entry would often land on the same host.
+    const owners = this.owners;
+    let owner = owners[index];
+    for (let a = 0, steps = 0; a < attempt && steps < n; a++) {
+      const previous = owner;
+      while (owner === previous && steps < n) {
+        index = (index + 1) % n;
+        owner = owners[index];
+        steps++;
+      }
+    }
+    return owner;
   }
 }
 
