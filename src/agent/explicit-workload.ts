@@ -1,3 +1,4 @@
+import { forwardSignalsToApp } from './app-signals.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,17 +70,8 @@ export async function runExplicitWorkload(spec: WorkloadSpec, controller: Contro
   let app: ChildProcess | undefined;
   let registered = false;
   let tokenFile: string | undefined;
-  let interrupted: NodeJS.Signals | undefined;
   let record: WorkloadRecord | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (app && app.exitCode === null) {
-      app.kill(sig);
-      return;
-    }
-    interrupted = sig;
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
+  const signals = forwardSignalsToApp(() => app);
   try {
     const [httpProxyPort, readinessPort, adminPort, ...rest] = await freePorts(3 + 2 * spec.ports.length, LOOPBACK);
     const ports: ExplicitPort[] = spec.ports.map((declared, i) => ({ declared, inbound: rest[2 * i]!, app: rest[2 * i + 1]! }));
@@ -102,7 +94,7 @@ export async function runExplicitWorkload(spec: WorkloadSpec, controller: Contro
     mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
     tokenFile = join(tokenDir, `workload.${spec.namespace}.${spec.name}.token`);
     writeFileSync(tokenFile, token, { mode: 0o600 });
-    if (interrupted) return 128 + 15;
+    if (signals.interrupted) return 128 + 15;
 
     const [file, ...argv] = spec.plexusArgv([
       'proxy', '--controller', `${LOOPBACK}:${controller.xdsPort}`, '--token-file', tokenFile,
@@ -122,8 +114,8 @@ export async function runExplicitWorkload(spec: WorkloadSpec, controller: Contro
     let proxyGone = false;
     void proxyExit.then(() => { proxyGone = true; });
     const readyUrl = record.readiness!;
-    const ready = await waitFor(async () => (await httpGet(readyUrl, 1000)).status === 200, spec.readyTimeoutMs ?? 30_000, () => proxyGone || interrupted !== undefined);
-    if (interrupted) return 128 + 15;
+    const ready = await waitFor(async () => (await httpGet(readyUrl, 1000)).status === 200, spec.readyTimeoutMs ?? 30_000, () => proxyGone || signals.interrupted !== undefined);
+    if (signals.interrupted) return 128 + 15;
     if (!ready) throw new PlexusError('PLEXUS_ERR_INTERNAL', `the sidecar of ${spec.namespace}/${spec.name} did not become ready${proxyGone ? ' (it exited)' : ''}; see ${join(spec.home, 'logs', `${spec.namespace}.${spec.name}.proxy.log`)}`);
     log.info({ workload: `${spec.namespace}/${spec.name}`, httpProxy: httpProxyPort, ports }, 'sidecar ready (explicit mode); starting the app');
 
@@ -145,7 +137,7 @@ export async function runExplicitWorkload(spec: WorkloadSpec, controller: Contro
     // A command that could not start (ENOENT) exits with code -2: report 127 as a shell does.
     return app.pid === undefined ? 127 : exitStatus(appExit);
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    signals.dispose();
     if (app?.pid && app.exitCode === null && app.signalCode === null) await stopPid(app.pid, 5000);
     killGroup(app?.pid);
     if (proxy?.pid) await stopPid(proxy.pid, 8000);

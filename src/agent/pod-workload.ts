@@ -1,3 +1,4 @@
+import { forwardSignalsToApp } from './app-signals.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdirSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,17 +76,8 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
   let app: ChildProcess | undefined;
   let registered = false;
   let tokenFile: string | undefined;
-  let interrupted: NodeJS.Signals | undefined;
   let record: WorkloadRecord | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (app && app.exitCode === null) {
-      app.kill(sig);
-      return;
-    }
-    interrupted = sig;
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
+  const signals = forwardSignalsToApp(() => app);
   try {
     pod = await network.createPod({ namespace: spec.namespace, name: spec.name });
     record = {
@@ -101,7 +93,7 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
     writeFileSync(tokenFile, token, { mode: 0o400 });
     chownSync(tokenFile, PROXY_UID, PROXY_UID);
     await installCapture(pod.netns, { proxyUid: PROXY_UID }, log.child({ part: 'capture' }));
-    if (interrupted) return 128 + 15;
+    if (signals.interrupted) return 128 + 15;
 
     const proxyArgs = spec.plexusArgv([
       'proxy', '--controller', `${pod.gateway}:${controller.xdsPort}`, '--token-file', tokenFile,
@@ -119,8 +111,8 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
     let proxyGone = false;
     void proxyExit.then(() => { proxyGone = true; });
     const readyUrl = record.readiness!;
-    const ready = await waitFor(async () => (await httpGet(readyUrl, 1000)).status === 200, spec.readyTimeoutMs ?? 30_000, () => proxyGone || interrupted !== undefined);
-    if (interrupted) return 128 + 15;
+    const ready = await waitFor(async () => (await httpGet(readyUrl, 1000)).status === 200, spec.readyTimeoutMs ?? 30_000, () => proxyGone || signals.interrupted !== undefined);
+    if (signals.interrupted) return 128 + 15;
     if (!ready) throw new PlexusError('PLEXUS_ERR_INTERNAL', `the sidecar of ${spec.namespace}/${spec.name} did not become ready${proxyGone ? ' (it exited)' : ''}; see ${join(spec.home, 'logs', `${spec.namespace}.${spec.name}.proxy.log`)}`);
     log.info({ workload: `${spec.namespace}/${spec.name}`, address: pod.address }, 'sidecar ready; starting the app');
 
@@ -141,7 +133,7 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
     log.info({ exit: appExit }, 'app exited; draining the sidecar');
     return exitStatus(appExit);
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    signals.dispose();
     if (app?.pid && app.exitCode === null && app.signalCode === null) await stopPid(app.pid, 5000);
     if (proxy?.pid) await stopPid(proxy.pid, 8000);
     if (pod) await killPodProcesses(pod.netns);
