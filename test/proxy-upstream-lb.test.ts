@@ -178,6 +178,20 @@ describe('priorities and panic', () => {
     assert.deepEqual(new PrioritySet([{ priority: 0, weight: 1, hosts: p0 }, { priority: 1, weight: 1, hosts: p1 }], c, opts).loads, [100, 0]);
   });
 
+  it('a retry with previous_priorities leaves the tried levels while another can take the load', () => {
+    const p0 = hosts([1, 1]);
+    const p1 = hosts([1, 1], 100).map((h) => {
+      h.priority = 1;
+      return h;
+    });
+    const set = new PrioritySet([{ priority: 0, weight: 1, hosts: p0 }, { priority: 1, weight: 1, hosts: p1 }], c, opts);
+    const onP1 = (keys: Iterable<string>): boolean => [...keys].every((k) => p1.some((h) => h.key === k));
+    assert.ok(!onP1(tally(() => set.pick(undefined, 0), 200).keys()), 'P0 serves first');
+    assert.ok(onP1(tally(() => set.pick(undefined, 0, new Set([0])), 200).keys()), 'P0 excluded: P1 serves');
+    // Every level excluded: the normal load applies again.
+    assert.ok(!onP1(tally(() => set.pick(undefined, 0, new Set([0, 1])), 200).keys()));
+  });
+
   it('balances over all hosts below the panic threshold', () => {
     const hs = hosts([1, 1, 1, 1]);
     hs[0].edsHealthy = hs[1].edsHealthy = hs[2].edsHealthy = false;

@@ -145,6 +145,17 @@ describe('proxy xds-client translation', () => {
     assert.deepEqual(r2!.action, { kind: 'direct_response', status: 418, body: 'short and stout' });
   });
 
+  it('routes: retry priorities — previous_priorities with its update frequency, nothing else', () => {
+    const withPriority = (retry_priority: ProtoJson): ProtoJson => ({
+      name: 'r',
+      virtual_hosts: [{ name: 'a', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c', retry_policy: { retry_on: '5xx', num_retries: { value: 3 }, retry_priority } } }] }],
+    });
+    const previous = { name: 'envoy.retry_priorities.previous_priorities', typed_config: packAny('envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig', { update_frequency: 2 }) };
+    const action = routes(withPriority(previous)).virtualHosts[0]!.routes[0]!.action;
+    assert.equal(action.kind === 'route' ? action.retryPolicy?.previousPrioritiesUpdateFrequency : undefined, 2);
+    rejects(() => routes(withPriority({ name: 'envoy.retry_priorities.other' })), /retry_policy\.retry_priority: unsupported retry priority envoy\.retry_priorities\.other/);
+  });
+
   it('routes: rejects duplicate domains, bad header names, zero weights', () => {
     const vh = (name: string, domains: string[], route: ProtoJson = { match: { prefix: '/' }, route: { cluster: 'c' } }): ProtoJson => ({ name, domains, routes: [route] });
     rejects(() => routes({ name: 'r', virtual_hosts: [vh('a', ['x', '*']), vh('b', ['*'])] }), /virtual_hosts\[1\]\.domains\[0\]: domain \* is also used by virtual host a/);

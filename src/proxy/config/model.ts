@@ -248,6 +248,8 @@ export interface RetryPolicy {
   readonly retriableStatusCodes: readonly number[];
   readonly retryHostPredicatePreviousHosts: boolean;
   readonly hostSelectionRetryMaxAttempts?: number;
+  /** previous_priorities: every this many attempts, retries leave the priorities already tried. */
+  readonly previousPrioritiesUpdateFrequency?: number;
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
 }

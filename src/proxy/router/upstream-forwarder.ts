@@ -152,11 +152,22 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
     clientAddress: ctx.forwarded.clientAddress,
   });
   const attempted = new Set<UpstreamHost>();
+  // previous_priorities: every `frequency` attempts, the priorities tried so far are left out.
+  const frequency = policy?.previousPrioritiesUpdateFrequency;
+  const excludedPriorities = frequency !== undefined ? new Set<number>() : undefined;
+  const triedPriorities: number[] = [];
+  const noteAttempt = (host: UpstreamHost): void => {
+    attempted.add(host);
+    if (excludedPriorities === undefined || frequency === undefined) return;
+    triedPriorities.push(host.priority);
+    if (triedPriorities.length % frequency === 0) for (const p of triedPriorities) excludedPriorities.add(p);
+  };
   const pick = {
     hashKey: hash.key,
     downstreamAddress: ctx.connection.remoteAddress,
     attempted: policy?.retryHostPredicatePreviousHosts ? attempted : undefined,
     hostSelectionRetryMaxAttempts: policy?.hostSelectionRetryMaxAttempts,
+    excludedPriorities,
     originalDestination: ctx.connection.originalDestination,
     downstreamProtocol: record.protocol === 'HTTP/2' ? ('h2' as const) : ('http/1.1' as const),
   };
@@ -247,7 +258,7 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
         // The host this attempt failed on (UpstreamError.host): avoided by previous_hosts, logged.
         const host = failedHost(err);
         if (host !== undefined) {
-          attempted.add(host);
+          noteAttempt(host);
           record.upstreamHost = host.key;
         }
         const kind = perTryTimedOut || err instanceof AbortedError ? 'per-try-timeout' : failureKind(err);
@@ -266,7 +277,7 @@ export async function forwardToCluster(ctx: HttpFilterContext, sel: RouteSelecti
       }
 
       // Response headers arrived.
-      attempted.add(response.endpoint);
+      noteAttempt(response.endpoint);
       record.upstreamHost = response.endpoint.key;
       const serviceTime = Math.round(performance.now() - started);
       record.upstreamServiceTimeMs = serviceTime;

@@ -21,7 +21,8 @@ const DEFAULT_DNS_REFRESH_MS = 5_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 3_600_000;
 const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 const ORIGINAL_DST_CLEANUP_MS = 5_000;
-const DEFAULT_HOST_SELECTION_ATTEMPTS = 3;
+/** Envoy re-draws once when a retry's pick lands on a host already tried, unless told otherwise. */
+const DEFAULT_HOST_SELECTION_ATTEMPTS = 1;
 const H2_ALPN: readonly string[] = ['h2'];
 const H1_ALPN: readonly string[] = ['http/1.1'];
 const NO_ALPN: readonly string[] = [];
@@ -146,12 +147,13 @@ export class ClusterState {
     if (this.config.type === 'ORIGINAL_DST') return this.originalDstHost(ctx, headers);
     const key = ctx.hashKey;
     const hash = key === undefined ? undefined : typeof key === 'bigint' ? key : xxhash64(key);
-    let host = this.prioritySet.pick(hash, 0);
+    const excluded = ctx.excludedPriorities;
+    let host = this.prioritySet.pick(hash, 0, excluded);
     const attempted = ctx.attempted;
     if (host !== undefined && attempted !== undefined && attempted.has(host)) {
       const max = ctx.hostSelectionRetryMaxAttempts ?? DEFAULT_HOST_SELECTION_ATTEMPTS;
       for (let attempt = 1; attempt <= max; attempt++) {
-        const next = this.prioritySet.pick(hash, attempt);
+        const next = this.prioritySet.pick(hash, attempt, excluded);
         if (next === undefined) break;
         host = next;
         if (!attempted.has(next)) break;

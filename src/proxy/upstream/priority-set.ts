@@ -102,6 +102,17 @@ class PriorityLevel {
   }
 }
 
+/** Level 0 takes its health as load, the next what remains up to its own health…; scaled to 100. */
+function spreadByHealth(health: readonly number[], load: number[]): void {
+  const normalizedTotal = Math.min(100, health.reduce((a, b) => a + b, 0));
+  if (normalizedTotal <= 0) return;
+  let remaining = 100;
+  for (let i = 0; i < health.length; i++) {
+    load[i] = Math.min(remaining, (health[i] * 100) / normalizedTotal);
+    remaining -= load[i];
+  }
+}
+
 function cumulative(weights: readonly number[]): Float64Array {
   const out = new Float64Array(weights.length);
   let sum = 0;
@@ -122,6 +133,8 @@ export class PrioritySet {
   /** Cumulative load percent per level (last is 100, or 0 when nothing is usable). */
   private readonly cumulativeLoad: Float64Array;
   private readonly panic: readonly boolean[];
+  /** Each level's health (overprovisioned healthy share, capped at 100), for retry exclusions. */
+  private readonly health: readonly number[];
   readonly totalHosts: number;
 
   constructor(groups: readonly LocalityGroup[], cluster: ClusterConfig, opts: PrioritySetOptions) {
@@ -147,15 +160,10 @@ export class PrioritySet {
       for (let i = 0; i < this.levels.length; i++) load[i] = (100 * this.levels[i].all.hosts.length) / this.totalHosts;
     } else {
       panic = this.levels.map((l) => threshold > 0 && l.healthyPercent < threshold);
-      if (normalizedTotal > 0) {
-        let remaining = 100;
-        for (let i = 0; i < this.levels.length; i++) {
-          load[i] = Math.min(remaining, (health[i] * 100) / normalizedTotal);
-          remaining -= load[i];
-        }
-      }
+      spreadByHealth(health, load);
     }
     this.panic = panic;
+    this.health = health;
     this.cumulativeLoad = cumulative(load);
   }
 
@@ -171,11 +179,23 @@ export class PrioritySet {
     return this.panic;
   }
 
-  /** Choose a host; consistent-hash picks also choose the level from the hash, so they stay sticky. */
-  pick(hash: bigint | undefined, attempt: number): UpstreamHost | undefined {
+  /** Cumulative load with the excluded levels counted as unhealthy; unchanged if that leaves none. */
+  private loadWithout(excluded: ReadonlySet<number>): Float64Array {
+    const health = this.health.map((h, i) => (excluded.has(this.levels[i].priority) ? 0 : h));
+    if (!health.some((h) => h > 0)) return this.cumulativeLoad;
+    const load = new Array<number>(health.length).fill(0);
+    spreadByHealth(health, load);
+    return cumulative(load);
+  }
+
+  /**
+   * Choose a host; consistent-hash picks also choose the level from the hash, so they stay sticky.
+   * `excludedPriorities` (a retry's previous_priorities) take no load while another level can.
+   */
+  pick(hash: bigint | undefined, attempt: number, excludedPriorities?: ReadonlySet<number>): UpstreamHost | undefined {
     const n = this.levels.length;
     if (n === 0) return undefined;
-    const cum = this.cumulativeLoad;
+    const cum = excludedPriorities !== undefined && excludedPriorities.size > 0 ? this.loadWithout(excludedPriorities) : this.cumulativeLoad;
     const total = cum[n - 1];
     if (total <= 0) return undefined;
     const r = hash !== undefined ? (Number(hash % 10000n) / 10000) * total : Math.random() * total;

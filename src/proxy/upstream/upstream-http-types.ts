@@ -21,8 +21,10 @@ export interface PickContext {
   readonly downstreamAddress?: string;
   /** Hosts already tried by earlier attempts; avoided when possible (previous_hosts predicate). */
   readonly attempted?: ReadonlySet<UpstreamHost>;
-  /** Host re-selection attempts when a pick lands on an attempted host (Envoy default 1... here 3). */
+  /** Host re-selection attempts when a pick lands on an attempted host. */
   readonly hostSelectionRetryMaxAttempts?: number;
+  /** Priority levels a retry leaves alone while another level has healthy hosts (previous_priorities). */
+  readonly excludedPriorities?: ReadonlySet<number>;
   /** ORIGINAL_DST clusters: where the downstream connection was going. */
   readonly originalDestination?: SocketAddress;
   /** Downstream protocol, for clusters that use the downstream's protocol. */

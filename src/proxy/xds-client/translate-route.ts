@@ -92,7 +92,13 @@ function retryPolicy(r: ProtoJson, at: FieldPath): RetryPolicy {
   predicates.forEach((p, i) => {
     if (p.name !== 'envoy.retry_host_predicates.previous_hosts') at.at('retry_host_predicate', i).fail(`unsupported retry host predicate ${String(p.name)}`);
   });
-  if (r.retry_priority !== undefined) at.at('retry_priority').fail('retry priorities are not supported');
+  const priority = obj(r.retry_priority);
+  let updateFrequency: number | undefined;
+  if (priority) {
+    if (priority.name !== 'envoy.retry_priorities.previous_priorities') at.at('retry_priority').fail(`unsupported retry priority ${String(priority.name)}`);
+    updateFrequency = num(obj(priority.typed_config)?.update_frequency) ?? 0;
+    if (updateFrequency <= 0) at.at('retry_priority').at('typed_config').at('update_frequency').fail('must be greater than zero');
+  }
   const backoff = obj(r.retry_back_off);
   const base = durationMs(backoff?.base_interval, at.at('retry_back_off').at('base_interval'));
   const max = durationMs(backoff?.max_interval, at.at('retry_back_off').at('max_interval'));
@@ -108,6 +114,7 @@ function retryPolicy(r: ProtoJson, at: FieldPath): RetryPolicy {
   if (perTry !== undefined) out.perTryTimeoutMs = perTry;
   const attempts = num(r.host_selection_retry_max_attempts);
   if (attempts !== undefined) out.hostSelectionRetryMaxAttempts = attempts;
+  if (updateFrequency !== undefined) out.previousPrioritiesUpdateFrequency = updateFrequency;
   if (base !== undefined) out.backoffBaseMs = base;
   if (max !== undefined) out.backoffMaxMs = max;
   return out;

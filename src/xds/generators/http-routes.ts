@@ -1,5 +1,5 @@
 import type { ConsistentHashLB } from '../../api/kinds/destination-rule/types.js';
-import type { Destination, HTTPFaultInjection, HTTPMatchRequest, HTTPRetry, HTTPRoute, StringMatch } from '../../api/kinds/virtual-service/types.js';
+import type { Destination, HTTPFaultInjection, HTTPMatchRequest, HTTPRoute, StringMatch } from '../../api/kinds/virtual-service/types.js';
 import { resolveShortHost } from '../../registry/hostname.js';
 import { parseDuration } from '../duration.js';
 import { grpcStatusCode } from '../grpc-status.js';
@@ -9,11 +9,9 @@ import type { IndexedConfig, PushContext } from '../push-context.js';
 import type { VirtualServiceSpec } from '../../api/kinds/virtual-service/types.js';
 import { clusterName } from './cluster-name.js';
 import { FAULT_FILTER } from './grpc-listeners.js';
+import { retryPolicy } from './retry-policy.js';
 
 const HTTP_FAULT = 'envoy.extensions.filters.http.fault.v3.HTTPFault';
-
-/** Istio's retry defaults for routes whose VirtualService says nothing about retries. */
-const DEFAULT_RETRY = { retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes', num_retries: { value: 2 } };
 
 /** What a route is being built for: the service's host and port, and the proxy asking. */
 export interface RouteScope {
@@ -101,18 +99,6 @@ export function faultConfig(fault: HTTPFaultInjection | undefined): ProtoObject 
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Envoy RetryPolicy for Istio `retries`; Istio's default when unset, none when attempts is 0. */
-export function retryPolicy(retries: HTTPRetry | undefined): ProtoObject | undefined {
-  if (!retries) return { ...DEFAULT_RETRY };
-  if (!retries.attempts || retries.attempts <= 0) return undefined;
-  const out: ProtoObject = { retry_on: retries.retryOn || DEFAULT_RETRY.retry_on, num_retries: { value: retries.attempts } };
-  const perTry = parseDuration(retries.perTryTimeout);
-  if (perTry) out.per_try_timeout = perTry;
-  const backoff = parseDuration(retries.backoff);
-  if (backoff) out.retry_back_off = { base_interval: backoff };
-  return out;
-}
-
 /** The service port a destination means: explicit, the service's only port, or the listener's. */
 function destinationPort(scope: RouteScope, dest: Destination, host: string): number {
   if (dest.port?.number) return dest.port.number;
@@ -149,10 +135,10 @@ function routeAction(scope: RouteScope, vs: IndexedConfig<VirtualServiceSpec>, r
     // gRPC clients read the stream duration, not `timeout` (gRFC A31).
     action.max_stream_duration = { max_stream_duration: timeout, grpc_timeout_header_max: timeout };
   }
-  const retry = retryPolicy(rule.retries);
-  if (retry) action.retry_policy = retry;
   const hash = hashPolicy(scope, targets[0]!.host);
   if (hash) action.hash_policy = hash;
+  const retry = retryPolicy(rule.retries, hash !== undefined);
+  if (retry) action.retry_policy = retry;
   return action;
 }
 
@@ -179,5 +165,5 @@ export function virtualServiceRoutes(scope: RouteScope, vs: IndexedConfig<Virtua
 
 /** The route used when no VirtualService applies: everything to the service's default cluster. */
 export function defaultRoute(hostname: string, port: number): ProtoObject {
-  return { name: 'default', match: { prefix: '/' }, route: { cluster: clusterName('outbound', port, '', hostname), retry_policy: { ...DEFAULT_RETRY } } };
+  return { name: 'default', match: { prefix: '/' }, route: { cluster: clusterName('outbound', port, '', hostname), retry_policy: retryPolicy(undefined) } };
 }

@@ -6,7 +6,8 @@ import type { IndexedConfig } from '../push-context.js';
 import { clusterName } from './cluster-name.js';
 import { FAULT_FILTER } from './grpc-listeners.js';
 import { defaultRoute, faultConfig, routeMatch } from './http-routes.js';
-import { applyRewrite, corsPolicy, directResponseAction, hashPolicy, headerOperations, mirrorFraction, queryParameters, redirectAction, sidecarRetryPolicy } from './route-policies.js';
+import { applyRewrite, corsPolicy, directResponseAction, hashPolicy, headerOperations, mirrorFraction, queryParameters, redirectAction } from './route-policies.js';
+import { retryPolicy } from './retry-policy.js';
 import { clusterPolicy } from './sidecar-endpoints.js';
 import { qualifyGateway } from './sidecar-mesh-index.js';
 import type { SidecarScope } from './sidecar-scope.js';
@@ -85,8 +86,6 @@ function routeAction(ctx: HttpRouteContext, vs: IndexedConfig<VirtualServiceSpec
   const timeout = parseDuration(rule.timeout) ?? ZERO;
   action.timeout = timeout;
   action.max_stream_duration = { max_stream_duration: timeout, grpc_timeout_header_max: timeout };
-  const retry = sidecarRetryPolicy(rule.retries);
-  if (retry) action.retry_policy = retry;
   applyRewrite(action, rule.rewrite);
   const mirrors: ProtoObject[] = [];
   if (rule.mirror?.host) {
@@ -98,6 +97,8 @@ function routeAction(ctx: HttpRouteContext, vs: IndexedConfig<VirtualServiceSpec
   if (mirrors.length > 0) action.request_mirror_policies = mirrors;
   const hash = hashFor(ctx, kept[0]!);
   if (hash) action.hash_policy = hash;
+  const retry = retryPolicy(rule.retries, hash !== undefined);
+  if (retry) action.retry_policy = retry;
   return action;
 }
 
@@ -164,6 +165,9 @@ export function sidecarDefaultRoute(ctx: HttpRouteContext, hostname: string, por
   action.timeout = ZERO;
   action.max_stream_duration = { max_stream_duration: ZERO, grpc_timeout_header_max: ZERO };
   const hash = hashFor(ctx, { host: hostname, port, subset: '' });
-  if (hash) action.hash_policy = hash;
+  if (hash) {
+    action.hash_policy = hash;
+    action.retry_policy = retryPolicy(undefined, true);
+  }
   return route;
 }

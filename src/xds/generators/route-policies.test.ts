@@ -1,19 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyRewrite, corsPolicy, hashPolicy, headerOperations, queryParameters, redirectAction, sidecarRetryPolicy } from './route-policies.js';
+import { applyRewrite, corsPolicy, hashPolicy, headerOperations, queryParameters, redirectAction } from './route-policies.js';
 import { hostsIntersect } from './sidecar-scope.js';
 import { qualifyGateway, selectorMatches } from './sidecar-mesh-index.js';
 import { intersectHost } from './gateway-select.js';
 
 describe('route policies', () => {
-  it('retries: numeric retryOn entries become retriable_status_codes', () => {
-    assert.deepEqual(sidecarRetryPolicy({ attempts: 2, retryOn: 'gateway-error,503' }), {
-      retry_on: 'gateway-error,retriable-status-codes', num_retries: { value: 2 }, retriable_status_codes: [503],
-    });
-    assert.equal(sidecarRetryPolicy({ attempts: 0 }), undefined);
-    assert.equal(sidecarRetryPolicy(undefined)?.retry_on, 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes');
-  });
-
   it('hash policy keys', () => {
     assert.deepEqual(hashPolicy({ useSourceIp: true }), [{ connection_properties: { source_ip: true } }]);
     assert.deepEqual(hashPolicy({ httpQueryParameterName: 'u' }), [{ query_parameter: { name: 'u' } }]);

@@ -1,8 +1,7 @@
 import type { ConsistentHashLB } from '../../api/kinds/destination-rule/types.js';
-import type { CorsPolicy, Headers, HTTPMatchRequest, HTTPRedirect, HTTPRetry, HTTPRewrite, HTTPDirectResponse, StringMatch } from '../../api/kinds/virtual-service/types.js';
+import type { CorsPolicy, Headers, HTTPMatchRequest, HTTPRedirect, HTTPRewrite, HTTPDirectResponse, StringMatch } from '../../api/kinds/virtual-service/types.js';
 import { parseDuration } from '../duration.js';
 import type { ProtoObject } from '../protos.js';
-import { retryPolicy } from './http-routes.js';
 
 /** Envoy StringMatcher for an Istio StringMatch. */
 export function stringMatcher(m: StringMatch): ProtoObject | undefined {
@@ -20,22 +19,6 @@ export function queryParameters(m: HTTPMatchRequest | undefined): ProtoObject[] 
     const matcher = stringMatcher(sm);
     return matcher && !(sm.exact === undefined && sm.prefix === '') ? { name, string_match: matcher } : { name, present_match: true };
   });
-}
-
-/**
- * Retry policy: X's mapping of `retries` (Istio's default when unset), with numeric
- * `retryOn` entries moved to `retriable_status_codes` as Istio does.
- */
-export function sidecarRetryPolicy(retries: HTTPRetry | undefined): ProtoObject | undefined {
-  const base = retryPolicy(retries);
-  if (!base || typeof base.retry_on !== 'string') return base;
-  const parts = base.retry_on.split(',').map((s) => s.trim()).filter(Boolean);
-  const codes = parts.filter((p) => /^\d{3}$/.test(p)).map(Number);
-  const policies = parts.filter((p) => !/^\d{3}$/.test(p));
-  if (codes.length > 0 && !policies.includes('retriable-status-codes')) policies.push('retriable-status-codes');
-  const out: ProtoObject = { ...base, retry_on: policies.join(',') };
-  if (codes.length > 0) out.retriable_status_codes = codes;
-  return out;
 }
 
 function headerValueOptions(values: Record<string, string> | undefined, action: string): ProtoObject[] {
