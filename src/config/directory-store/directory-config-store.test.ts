@@ -122,6 +122,22 @@ describe('DirectoryConfigStore', () => {
     assert.deepEqual(events.map((e) => e.type), ['added', 'modified', 'added', 'deleted']);
   });
 
+  it('a burst of its own writes is not read back as hand edits, in new folders too', async () => {
+    const store = await open({ watch: true, rescanIntervalMs: 0 });
+    const events: StoreEvent[] = [];
+    store.watch((e) => events.push(e));
+    for (let i = 0; i < 200; i++) await store.apply({ ...vs(`r${i}`), metadata: { name: `r${i}`, namespace: `ns${i % 4}` } });
+    // Let every watch event of those writes arrive and be handled.
+    await new Promise((r) => setTimeout(r, 300));
+    await store.rescan();
+    assert.equal(events.length, 200);
+    assert.ok(events.every((e) => e.type === 'added'));
+    assert.deepEqual(logs.filter((l) => l.startsWith('picked up')), []);
+    // Folders the store made are watched: a hand edit there is picked up.
+    await writeFile(file('ns3', 'r7'), vsFile('r7').replace('hosts: [r7]', 'hosts: [r7.hand.example]').replace('name: r7', 'name: r7\n  namespace: ns3'));
+    await until('the edit in a new folder', async () => (await store.get({ ...VS, namespace: 'ns3', name: 'r7' }))?.spec.hosts?.toString() === 'r7.hand.example');
+  });
+
   it('keeps serving the last good version when a hand edit is invalid, and logs file:line', async () => {
     const store = await open({ watch: false, rescanIntervalMs: 30 });
     const good = await store.apply(vs('reviews'));

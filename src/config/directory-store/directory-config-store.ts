@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { kindDefinition } from '../../api/kinds/registry.js';
 import { PlexusError } from '../../api/errors.js';
@@ -13,6 +12,7 @@ import { describeId } from '../store-object.js';
 import { isTempFile, removeFileDurable, writeFileAtomic } from './atomic-write.js';
 import { OBJECT_EXTENSION, objectFile, placeOf } from './layout.js';
 import { readObjectFile, renderObjectFile, type FileProblem } from './object-file.js';
+import { TreeWatcher } from './tree-watcher.js';
 
 /** Options of the directory store. */
 export interface DirectoryConfigStoreOptions {
@@ -50,9 +50,11 @@ export class DirectoryConfigStore extends CoreBackedStore {
   private readonly files = new Map<string, FileState>();
   private reserved = 0;
   private closed = false;
-  private watcher?: FSWatcher;
+  private watcher?: TreeWatcher;
   private interval?: NodeJS.Timeout;
   private debounce?: NodeJS.Timeout;
+  /** Object files fs.watch named since the last rescan; undefined means "scan everything". */
+  private touched: Set<string> | undefined = new Set();
 
   private constructor(private readonly options: DirectoryConfigStoreOptions) {
     const logger = options.logger ?? pino({ name: 'config-store', level: 'info' }, pino.destination(2));
@@ -95,7 +97,7 @@ export class DirectoryConfigStore extends CoreBackedStore {
     this.core.raiseRevision(await this.readRevisionMark());
     await this.core.serial(() => this.scan(true));
     this.logger.info({ root, objects: this.core.list().length, revision: this.core.currentRevision }, 'config store loaded');
-    if (this.options.watch ?? true) this.startWatching();
+    if (this.options.watch ?? true) await this.startWatching();
     const period = this.options.rescanIntervalMs ?? 2000;
     if (period > 0) {
       this.interval = setInterval(() => void this.rescanLogged(), period);
@@ -103,29 +105,41 @@ export class DirectoryConfigStore extends CoreBackedStore {
     }
   }
 
-  private startWatching(): void {
-    try {
-      this.watcher = watch(this.options.root, { recursive: true, persistent: false }, () => this.scheduleRescan());
-      this.watcher.on('error', (err) => {
-        this.logger.warn({ err }, 'watching the config directory failed; relying on the periodic rescan');
-        this.watcher?.close();
-        this.watcher = undefined;
-      });
-    } catch (err) {
-      this.logger.warn({ err }, 'cannot watch the config directory; relying on the periodic rescan');
-    }
+  private async startWatching(): Promise<void> {
+    this.watcher = new TreeWatcher(this.options.root, 2, {
+      file: (path) => this.noteChange(path),
+      tree: () => this.noteChange(undefined),
+      error: (err) => this.logger.warn({ err }, 'cannot watch a config folder; relying on the periodic rescan'),
+    });
+    await this.watcher.sync();
   }
 
-  private scheduleRescan(): void {
+  /**
+   * One watch event. An object file's event rescans just that file, so a burst of writes
+   * (a large apply) costs one stat each; temp files of atomic writes are ignored; a folder
+   * event rescans the tree.
+   */
+  private noteChange(file: string | undefined): void {
     if (this.closed) return;
+    if (file !== undefined && isTempFile(basename(file))) return;
+    if (file !== undefined && file.endsWith(OBJECT_EXTENSION)) this.touched?.add(file);
+    else this.touched = undefined;
     clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.rescanLogged(), WATCH_DEBOUNCE_MS);
+    this.debounce = setTimeout(() => void this.rescanLogged(true), WATCH_DEBOUNCE_MS);
     this.debounce.unref();
   }
 
-  private async rescanLogged(): Promise<void> {
+  private async rescanLogged(fromWatch = false): Promise<void> {
     if (this.closed) return;
     try {
+      const touched = fromWatch ? this.touched : undefined;
+      this.touched = new Set();
+      if (touched !== undefined) {
+        await this.core.serial(() => this.scanFiles([...touched]));
+        return;
+      }
+      // Watch new folders first, so that nothing written during the walk goes unseen.
+      await this.watcher?.sync();
       await this.rescan();
     } catch (err) {
       this.logger.error({ err }, 'rescanning the config directory failed');
@@ -135,41 +149,10 @@ export class DirectoryConfigStore extends CoreBackedStore {
   /** Walks the tree; reads files whose stat changed; ingests good ones, logs bad ones, forgets removed ones. */
   private async scan(initial: boolean): Promise<void> {
     if (this.closed && !initial) return;
-    const root = this.options.root;
     const seen = new Set<string>();
     const changed: { file: string; resource: Resource }[] = [];
     for (const file of await this.listFiles(initial)) {
-      seen.add(file);
-      let st;
-      let text;
-      try {
-        st = await stat(file);
-        const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-        const known = this.files.get(file);
-        if (known?.stamp === stamp) continue;
-        text = await readFile(file, 'utf8');
-        const hash = createHash('sha256').update(text).digest('hex');
-        this.files.set(file, { stamp, hash });
-        if (known?.hash === hash) continue;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-          seen.delete(file); // removed while we looked: handled as a removal below
-          continue;
-        }
-        this.logger.error({ err, file }, 'cannot read config file');
-        continue;
-      }
-      const place = placeOf(root, file);
-      if ('error' in place) {
-        this.logger.warn({ file }, `${file}: ignored: ${place.error}`);
-        continue;
-      }
-      const result = readObjectFile(text, file, place);
-      if ('problems' in result) {
-        this.reportInvalid(file, result.problems, place.namespace === undefined ? { group: place.def.group, kind: place.def.kind, name: place.name } : { group: place.def.group, kind: place.def.kind, namespace: place.namespace, name: place.name });
-        continue;
-      }
-      changed.push({ file, resource: result.resource });
+      if (await this.examine(file, changed)) seen.add(file);
     }
     if (initial) {
       // Versions found in files raise the counter first, so that objects without one get fresh versions.
@@ -178,18 +161,68 @@ export class DirectoryConfigStore extends CoreBackedStore {
         if (typeof rv === 'string' && /^[1-9]\d{0,15}$/.test(rv)) this.core.raiseRevision(Number(rv));
       }
     }
+    await this.ingestChanged(changed, initial);
+    for (const file of [...this.files.keys()]) if (!seen.has(file)) this.forget(file);
+  }
+
+  /** Rescans only these object files (named by fs.watch): changed, new or removed. */
+  private async scanFiles(files: readonly string[]): Promise<void> {
+    if (this.closed) return;
+    const changed: { file: string; resource: Resource }[] = [];
+    const gone: string[] = [];
+    for (const file of files) if (!(await this.examine(file, changed))) gone.push(file);
+    await this.ingestChanged(changed, false);
+    for (const file of gone) if (this.files.has(file)) this.forget(file);
+  }
+
+  /**
+   * Reads one file if its stat changed and queues its object when its content did. Returns
+   * false when the file is gone.
+   */
+  private async examine(file: string, changed: { file: string; resource: Resource }[]): Promise<boolean> {
+    let text;
+    try {
+      const st = await stat(file);
+      const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+      const known = this.files.get(file);
+      if (known?.stamp === stamp) return true;
+      text = await readFile(file, 'utf8');
+      const hash = createHash('sha256').update(text).digest('hex');
+      this.files.set(file, { stamp, hash });
+      if (known?.hash === hash) return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // removed while we looked
+      this.logger.error({ err, file }, 'cannot read config file');
+      return true;
+    }
+    const place = placeOf(this.options.root, file);
+    if ('error' in place) {
+      this.logger.warn({ file }, `${file}: ignored: ${place.error}`);
+      return true;
+    }
+    const result = readObjectFile(text, file, place);
+    if ('problems' in result) {
+      this.reportInvalid(file, result.problems, place.namespace === undefined ? { group: place.def.group, kind: place.def.kind, name: place.name } : { group: place.def.group, kind: place.def.kind, namespace: place.namespace, name: place.name });
+      return true;
+    }
+    changed.push({ file, resource: result.resource });
+    return true;
+  }
+
+  private async ingestChanged(changed: readonly { file: string; resource: Resource }[], initial: boolean): Promise<void> {
     for (const { file, resource } of changed) {
       const event = await this.core.ingest(resource, initial);
       if (event && !initial) this.logger.info({ file, resourceVersion: event.resource.metadata.resourceVersion }, `picked up ${file} (${event.type})`);
     }
-    for (const file of [...this.files.keys()]) {
-      if (seen.has(file)) continue;
-      this.files.delete(file);
-      const place = placeOf(root, file);
-      if ('error' in place) continue;
-      const event = this.core.remove({ group: place.def.group, kind: place.def.kind, namespace: place.namespace, name: place.name });
-      if (event) this.logger.info({ file }, `${file} was removed: deleted ${describeId({ group: place.def.group, kind: place.def.kind, namespace: place.namespace, name: place.name })}`);
-    }
+  }
+
+  /** A file that vanished: its object is deleted. */
+  private forget(file: string): void {
+    this.files.delete(file);
+    const place = placeOf(this.options.root, file);
+    if ('error' in place) return;
+    const id = { group: place.def.group, kind: place.def.kind, namespace: place.namespace, name: place.name };
+    if (this.core.remove(id)) this.logger.info({ file }, `${file} was removed: deleted ${describeId(id)}`);
   }
 
   private reportInvalid(file: string, problems: FileProblem[], id: ResourceId): void {
