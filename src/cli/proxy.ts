@@ -7,10 +7,11 @@ import { CertificateAgent } from '../agent/certificate-agent.js';
 import type { ClusterConfig, ClusterLoadAssignment, ListenerConfig, ProxySnapshot, RouteConfiguration, SecretConfig } from '../proxy/config/model.js';
 import { SnapshotHolder } from '../proxy/config/snapshot-holder.js';
 import { remapBindAddress, type BindAddressMapper } from '../proxy/listener/bind-address.js';
-import { HealthListener } from '../proxy/listener/health-listener.js';
 import { ProxyProcess } from '../proxy/proxy-process.js';
-import { LocalSecretStore } from '../proxy/tls/local-secret-store.js';
-import { XdsClient, type NodeIdentity } from '../proxy/xds-client/index.js';
+import type { NodeIdentity } from '../proxy/xds-client/index.js';
+import { ProxyPrimary, type PrimaryQuitReason, type ProxyPrimaryOptions } from '../proxy/workers/proxy-primary.js';
+import { serveWorkerChannel } from '../proxy/workers/worker-channel.js';
+import { WORKER_SLOT_ENV } from '../proxy/workers/worker-pool.js';
 import type { Command } from './command.js';
 import { DnsNameTable } from '../runtime/dns-name-table.js';
 import { DnsProxy } from '../runtime/dns-proxy.js';
@@ -70,7 +71,10 @@ Ports:
                            with their VIPs from the pushed routes; -1 (default) disables
 
 Process:
-  --concurrency N          worker processes sharing the listeners (node:cluster; default 1)
+  --concurrency N          worker processes sharing the listeners (node:cluster; default 1); the
+                           primary keeps the xDS stream, the certificate and the admin, stats and
+                           readiness ports (statistics summed over the workers) and re-forks a
+                           worker that dies
   --drain-timeout D        how long SIGTERM waits for in-flight connections (default 5s)
   --detection-timeout D    how long listener inspectors wait for first bytes (default 5s)
   --log-level LEVEL        trace, debug, info (default), warn, error`;
@@ -118,9 +122,6 @@ export function readStaticSnapshot(path: string): ProxySnapshot {
     versions: { static: path },
   };
 }
-
-/** Messages between the primary and its workers (structured clone keeps the snapshot's Maps). */
-type WorkerMessage = { kind: 'snapshot'; snapshot: ProxySnapshot } | { kind: 'hello' } | { kind: 'ready' };
 
 /** A promise with its resolver outside (the admin API's /quitquitquit resolves it). */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
@@ -255,54 +256,64 @@ export const proxyCommand: Command = {
     const dnsPort = intFlag(values['dns-port'], '--dns-port', -1, -1, 65535);
     const readiness = readinessPort >= 0 ? { host: values['readiness-host'] ?? '0.0.0.0', port: readinessPort } : false;
 
+    const adminOptions = adminPort >= 0 ? { host: values['admin-host'] ?? '127.0.0.1', port: adminPort } : false;
+    const statsServers = statsPort >= 0 || statusPort >= 0
+      ? {
+        host: values['stats-host'] ?? '0.0.0.0',
+        prometheusPort: statsPort >= 0 ? statsPort : false,
+        agentPort: statusPort >= 0 ? statusPort : false,
+        ...(values['app-metrics'] ? { appMetrics: { url: values['app-metrics'] } } : {}),
+      } as const
+      : false;
+
     if (concurrency > 1 && cluster.isPrimary) {
-      return runPrimary({ concurrency, logger, node, controller, mode, staticSnapshot, agent: makeAgent(), readiness, drainTimeoutMs });
+      return runPrimary({
+        concurrency, logger, drainTimeoutMs, dnsPort, namespace: node.namespace, agent: makeAgent(),
+        options: {
+          concurrency,
+          logger,
+          ...(controller ? { xds: { address: controller, node, mode } } : {}),
+          ...(staticSnapshot ? { staticSnapshot } : {}),
+          health: readiness,
+          admin: adminOptions,
+          statsServers,
+        },
+      });
     }
     const inWorker = cluster.isWorker;
     const holder = inWorker ? new SnapshotHolder() : undefined;
     const agent = inWorker ? undefined : makeAgent();
+    const slot = process.env[WORKER_SLOT_ENV];
+    // The root logger stays the one whose level /logging (through the primary) changes.
+    const log = inWorker ? logger.child({ worker: slot !== undefined ? Number(slot) : cluster.worker?.id }) : logger;
     const proxy = new ProxyProcess({
-      logger: inWorker ? logger.child({ worker: cluster.worker?.id }) : logger,
+      logger: log,
       ...(holder ? { holder } : {}),
       ...(!inWorker && controller ? { xds: { address: controller, node, mode } } : {}),
       ...(!inWorker && staticSnapshot ? { staticSnapshot } : {}),
       ...(agent ? { certificates: agent } : {}),
       ...(bindAddress ? { bindAddress } : {}),
       detectionTimeoutMs,
-      health: inWorker ? false : readiness,
       ...(originalDestination ? { originalDestination } : {}),
-      // node:cluster workers would fight over these ports; one process answers them.
-      admin: !inWorker && adminPort >= 0 ? { host: values['admin-host'] ?? '127.0.0.1', port: adminPort } : false,
-      statsServers: !inWorker && (statsPort >= 0 || statusPort >= 0)
-        ? {
-          host: values['stats-host'] ?? '0.0.0.0',
-          prometheusPort: statsPort >= 0 ? statsPort : false,
-          agentPort: statusPort >= 0 ? statusPort : false,
-          ...(values['app-metrics'] ? { appMetrics: { url: values['app-metrics'] } } : {}),
-        }
-        : false,
+      // A worker's readiness, admin and scrape ports are the primary's (it sums the workers).
+      health: inWorker ? false : readiness,
+      admin: inWorker ? false : adminOptions,
+      statsServers: inWorker ? false : statsServers,
     });
     proxy.onQuit = () => quit.resolve('quitquitquit');
-    if (holder) {
-      process.on('message', (m: WorkerMessage) => {
-        if (m.kind === 'snapshot') holder.replace(m.snapshot);
-      });
-      void proxy.whenReady().then(() => process.send?.({ kind: 'ready' } satisfies WorkerMessage));
-      // Ask for the current snapshot only now: a message sent before this listener existed would be lost.
-      process.send?.({ kind: 'hello' } satisfies WorkerMessage);
-    }
+    if (inWorker) serveWorkerChannel(proxy, logger, log);
     const quit = deferred<NodeJS.Signals | 'quitquitquit'>();
     const stopping = Promise.race([termination(), quit.promise]);
-    const dns = !inWorker && dnsPort >= 0 ? await startDnsProxy(proxy, node.namespace, dnsPort, logger) : undefined;
-    agent?.start().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
+    const dns = !inWorker && dnsPort >= 0 ? await startDnsProxy(proxy.holder, node.namespace, dnsPort, logger) : undefined;
+    agent?.start().catch((err: unknown) => log.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
     await proxy.start();
-    logger.info({ ports: proxy.ports, capture: originalDestination !== undefined }, 'proxy started');
+    log.info({ ports: proxy.ports, capture: originalDestination !== undefined }, 'proxy started');
     const signal = await stopping;
-    logger.info({ signal, drainTimeoutMs, connections: proxy.listeners.activeConnections }, 'draining before exit');
+    log.info({ signal, drainTimeoutMs, connections: proxy.listeners.activeConnections }, 'draining before exit');
     agent?.stop();
     await dns?.stop();
     const clean = await proxy.drain(drainTimeoutMs);
-    logger.info({ clean }, 'proxy stopped');
+    log.info({ clean }, 'proxy stopped');
     // A worker's IPC channel would keep it alive after the proxy has stopped.
     if (inWorker) cluster.worker?.disconnect();
     return 0;
@@ -310,12 +321,12 @@ export const proxyCommand: Command = {
 };
 
 /** The sidecar's DNS proxy, its name table following every pushed snapshot. */
-async function startDnsProxy(proxy: ProxyProcess, namespace: string, port: number, logger: Logger): Promise<DnsProxy> {
+async function startDnsProxy(holder: SnapshotHolder, namespace: string, port: number, logger: Logger): Promise<DnsProxy> {
   const resolv = await readResolvConf();
   const table = new DnsNameTable({ proxyNamespace: namespace, searchDomains: resolv.search });
-  const refresh = (): void => table.update(meshDnsHostsFromSnapshot(proxy.holder.current));
+  const refresh = (): void => table.update(meshDnsHostsFromSnapshot(holder.current));
   refresh();
-  proxy.holder.on('update', refresh);
+  holder.on('update', refresh);
   const dns = new DnsProxy({ table, port, logger: logger.child({ component: 'dns' }) });
   await dns.start();
   return dns;
@@ -324,59 +335,34 @@ async function startDnsProxy(proxy: ProxyProcess, namespace: string, port: numbe
 interface PrimaryOptions {
   concurrency: number;
   logger: Logger;
-  node: NodeIdentity;
-  controller: string | undefined;
-  mode: 'sotw' | 'delta';
-  staticSnapshot: ProxySnapshot | undefined;
+  options: ProxyPrimaryOptions;
   agent: CertificateAgent | undefined;
-  readiness: { host: string; port: number } | false;
   drainTimeoutMs: number;
+  dnsPort: number;
+  namespace: string;
 }
 
 /**
- * `--concurrency N`: the primary runs the agent and the xds-client once and sends every
- * snapshot to N workers (node:cluster, structured-clone IPC); the workers bind the listeners,
- * which node:cluster shares between them. One ADS stream and one certificate per proxy, as
- * with Envoy's worker threads.
+ * `--concurrency N`: the primary runs the agent, the xds-client, the DNS proxy and the admin,
+ * scrape and readiness ports once, and N node:cluster workers bind the listeners (see
+ * ProxyPrimary). SIGTERM, SIGINT or /quitquitquit drain every worker; exit status 0 when all
+ * of them exited 0, 1 otherwise or when a worker was crash-looping.
  */
 async function runPrimary(o: PrimaryOptions): Promise<number> {
-  const holder = new SnapshotHolder();
-  if (o.staticSnapshot) holder.replace(o.staticSnapshot);
-  const secrets = new LocalSecretStore();
-  const unfollow = o.agent ? secrets.follow(o.agent) : undefined;
-  const xds = o.controller ? new XdsClient({ address: o.controller, node: o.node, mode: o.mode, holder, localSecrets: secrets, logger: o.logger.child({ component: 'xds' }) }) : undefined;
-  cluster.setupPrimary({ serialization: 'advanced' });
-  const ready = new Set<number>();
-  let stopping = false;
-  const workers = Array.from({ length: o.concurrency }, () => cluster.fork());
-  const send = (snapshot: ProxySnapshot): void => {
-    for (const w of workers) if (w.isConnected()) w.send({ kind: 'snapshot', snapshot } satisfies WorkerMessage);
-  };
-  for (const w of workers) {
-    w.on('message', (m: WorkerMessage) => {
-      if (m.kind === 'hello') w.send({ kind: 'snapshot', snapshot: holder.current } satisfies WorkerMessage);
-      else if (m.kind === 'ready') ready.add(w.id);
-    });
-    w.on('exit', (code) => {
-      ready.delete(w.id);
-      if (!stopping) o.logger.error({ worker: w.id, code }, 'proxy worker exited unexpectedly');
-    });
-  }
-  holder.on('update', send);
-  const health = new HealthListener(() => !stopping && ready.size === workers.length, o.logger.child({ component: 'health' }));
-  const stop = termination();
-  if (o.readiness) await health.start(o.readiness.host, o.readiness.port);
+  const primary = new ProxyPrimary({ ...o.options, ...(o.agent ? { certificates: o.agent } : {}) });
+  const quit = deferred<NodeJS.Signals | PrimaryQuitReason>();
+  primary.onQuit = (reason) => quit.resolve(reason);
+  const stopping = Promise.race([termination(), quit.promise]);
+  const dns = o.dnsPort >= 0 ? await startDnsProxy(primary.holder, o.namespace, o.dnsPort, o.logger) : undefined;
   o.agent?.start().catch((err: unknown) => o.logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
-  xds?.start();
-  const signal = await stop;
-  stopping = true;
-  o.logger.info({ signal }, 'stopping workers');
-  const exits = workers.map((w) => (w.isDead() ? Promise.resolve(w.process.exitCode ?? 0) : new Promise<number>((r) => w.once('exit', (code: number) => r(code)))));
-  for (const w of workers) if (!w.isDead()) w.process.kill('SIGTERM');
-  const codes = await Promise.all(exits);
+  await primary.start();
+  o.logger.info({ ports: primary.ports, concurrency: o.concurrency }, 'proxy started');
+  const reason = await stopping;
+  o.logger.info({ signal: reason, drainTimeoutMs: o.drainTimeoutMs }, 'draining before exit');
   o.agent?.stop();
-  unfollow?.();
-  xds?.close();
-  await health.stop();
-  return codes.every((c) => c === 0) ? 0 : 1;
+  await dns?.stop();
+  // Each worker drains for its own --drain-timeout; the extra time covers its start-up and exit.
+  const clean = await primary.drain(o.drainTimeoutMs + 5_000);
+  o.logger.info({ clean }, 'proxy stopped');
+  return clean && reason !== 'crash-loop' ? 0 : 1;
 }

@@ -22,6 +22,7 @@ import type { RequestRecord } from './http/request-record.js';
 import { AdminServer } from './admin/admin-server.js';
 import { startStatsServers, type StatsServers } from './admin/stats-servers.js';
 import type { AppMetricsTarget } from './admin/app-metrics.js';
+import type { AdminBootstrapInfo, AdminMetricSource } from './admin/admin-sources.js';
 import { upstreamFactsFromProxy } from './admin/upstream-facts-from-proxy.js';
 import { nodeId, nodeMetadata } from './xds-client/node-identity.js';
 
@@ -93,6 +94,31 @@ export interface ProxyProcessOptions {
   readonly statsServers?: ProxyStatsServerOptions | false;
   /** This proxy's own workload, for the Istio metric labels (default: from the xDS node). */
   readonly workload?: LocalWorkloadFacts;
+}
+
+/** The `node` block of `/config_dump` and `/server_info`, from the xDS node (undefined without xDS). */
+export function adminBootstrapInfo(xds: ProxyProcessOptions['xds']): AdminBootstrapInfo | undefined {
+  const node = xds?.node;
+  if (!node) return undefined;
+  return { node: { id: nodeId(node), cluster: `${node.workloadName ?? node.podName}.${node.namespace}`, metadata: nodeMetadata(node) }, xdsServer: xds.address };
+}
+
+/**
+ * Opens the scrape ports (15090, 15020) on `metrics`. 15021 stays off: the HealthListener owns
+ * it, with or without the admin module.
+ */
+export function startProxyStatsServers(o: ProxyStatsServerOptions, metrics: AdminMetricSource, ready: () => boolean, logger: Logger): Promise<StatsServers> {
+  return startStatsServers({
+    metrics,
+    ready,
+    host: o.host ?? '0.0.0.0',
+    prometheusPort: o.prometheusPort,
+    agentPort: o.agentPort,
+    readinessPort: false,
+    ...(o.appMetrics ? { appMetrics: o.appMetrics } : {}),
+    ...(o.agentMetrics ? { agentMetrics: o.agentMetrics } : {}),
+    logger: logger.child({ component: 'stats' }),
+  });
 }
 
 /**
@@ -199,26 +225,12 @@ export class ProxyProcess {
     const health = this.opts.health ?? false;
     if (health) this.healthPort = await this.health.start(health.host, health.port);
     if (this.opts.admin) await this.startAdmin(this.opts.admin);
-    const scrape = this.opts.statsServers;
-    if (scrape) {
-      this.scrape = await startStatsServers({
-        metrics: this.metrics,
-        ready: () => this.ready(),
-        host: scrape.host ?? '0.0.0.0',
-        prometheusPort: scrape.prometheusPort,
-        agentPort: scrape.agentPort,
-        // 15021 is the HealthListener's (it exists without the admin module too).
-        readinessPort: false,
-        ...(scrape.appMetrics ? { appMetrics: scrape.appMetrics } : {}),
-        ...(scrape.agentMetrics ? { agentMetrics: scrape.agentMetrics } : {}),
-        logger: this.log.child({ component: 'stats' }),
-      });
-    }
+    if (this.opts.statsServers) this.scrape = await startProxyStatsServers(this.opts.statsServers, this.metrics, () => this.ready(), this.log);
     this.xds?.start();
   }
 
   private async startAdmin(o: ProxyAdminOptions): Promise<void> {
-    const node = this.opts.xds?.node;
+    const bootstrap = adminBootstrapInfo(this.opts.xds);
     this.admin = new AdminServer({
       host: o.host ?? '127.0.0.1',
       port: o.port,
@@ -231,7 +243,7 @@ export class ProxyProcess {
         hostCounters: (cluster: string) => this.metrics.envoy.hostCounters(cluster),
         localSecrets: this.localSecrets,
         logger: this.log,
-        ...(node ? { bootstrap: { node: { id: nodeId(node), cluster: `${node.workloadName ?? node.podName}.${node.namespace}`, metadata: nodeMetadata(node) }, ...(this.opts.xds ? { xdsServer: this.opts.xds.address } : {}) } } : {}),
+        ...(bootstrap ? { bootstrap } : {}),
       },
     });
     await this.admin.start();

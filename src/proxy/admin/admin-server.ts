@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { renderEnvoyStatsText } from '../../telemetry/envoy-stats-text.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from '../../telemetry/prometheus-text.js';
 import { RESOURCE_TYPE } from './admin-type-urls.js';
-import { serverStateOf, type AdminSources } from './admin-sources.js';
+import { serverStateOf, type AdminClusterViews, type AdminSources } from './admin-sources.js';
 import { renderClustersJson, renderClustersText, type ClustersInputs } from './clusters-text.js';
 import { buildConfigDump, filterDumpByName, selectDumpResource } from './config-dump.js';
 import { listenHttp, reply, requestUrl, type RunningHttpServer } from './listen-http.js';
@@ -21,6 +21,8 @@ export interface AdminServerOptions {
   readonly logger?: Logger;
   /** Reported by `/server_info`. */
   readonly version?: string;
+  /** Worker processes behind this admin API (`--concurrency`), reported by `/server_info`; default 1. */
+  readonly concurrency?: number;
 }
 
 const TEXT = 'text/plain; charset=UTF-8';
@@ -116,7 +118,7 @@ export class AdminServer {
       case '/config_dump':
         return this.configDump(q, res);
       case '/clusters': {
-        const inputs = this.clustersInputs();
+        const inputs = await this.clustersInputs();
         if (q.get('format') === 'json') reply(res, 200, JSON_TYPE, `${JSON.stringify(renderClustersJson(inputs), null, 2)}\n`);
         else reply(res, 200, TEXT, renderClustersText(inputs));
         return;
@@ -124,7 +126,7 @@ export class AdminServer {
       case '/stats':
         return this.stats(q, res);
       case '/stats/prometheus':
-        reply(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheusText(this.sources.metrics.collect()));
+        reply(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheusText(await this.sources.metrics.collect()));
         return;
       case '/ready': {
         const state = serverStateOf(this.sources);
@@ -188,18 +190,19 @@ export class AdminServer {
     reply(res, 200, JSON_TYPE, `${JSON.stringify(dump, null, 2)}\n`);
   }
 
-  private clustersInputs(): ClustersInputs {
+  private async clustersInputs(): Promise<ClustersInputs> {
     const dynamic = this.sources.xds?.resources()[RESOURCE_TYPE.cluster]?.resources.map((r) => r.name);
+    const views: AdminClusterViews = this.sources.clusterViews ? await this.sources.clusterViews() : this.sources;
     return {
       snapshot: this.sources.holder.current,
-      ...(this.sources.upstream ? { upstream: this.sources.upstream } : {}),
-      ...(this.sources.hostCounters ? { hostCounters: (c: string) => this.sources.hostCounters!(c) } : {}),
+      ...(views.upstream ? { upstream: views.upstream } : {}),
+      ...(views.hostCounters ? { hostCounters: (c: string) => views.hostCounters!(c) } : {}),
       dynamicClusters: new Set(dynamic ?? []),
     };
   }
 
-  private stats(q: URLSearchParams, res: ServerResponse): void {
-    const families = this.sources.metrics.collect();
+  private async stats(q: URLSearchParams, res: ServerResponse): Promise<void> {
+    const families = await this.sources.metrics.collect();
     const format = q.get('format');
     if (format === 'prometheus') {
       reply(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheusText(families));
@@ -265,7 +268,7 @@ export class AdminServer {
       hot_restart_version: 'disabled',
       uptime_current_epoch: uptime,
       uptime_all_epochs: uptime,
-      command_line_options: { concurrency: 1, base_id: '0', log_level: this.sources.logger?.level ?? 'info', drain_strategy: 'Gradual' },
+      command_line_options: { concurrency: this.opts.concurrency ?? 1, base_id: '0', log_level: this.sources.logger?.level ?? 'info', drain_strategy: 'Gradual' },
       node: this.sources.bootstrap?.node ?? {},
       ...(xds ? { xds: { server: xds.server, state: xds.state, node_id: xds.nodeId, initialized: xds.initialized } } : {}),
     };

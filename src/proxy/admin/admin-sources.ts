@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Locality, ProxySnapshot, SecretConfig } from '../config/model.js';
-import type { MetricSource } from '../../telemetry/prometheus-text.js';
+import type { MetricFamily } from '../../telemetry/prometheus-text.js';
 import type { HostRequestCounters } from '../../telemetry/envoy-request-stats.js';
 import type { ServerState } from '../../telemetry/server-metrics.js';
 import type { ResourceDump, XdsClientStatus } from '../xds-client/xds-client-status.js';
@@ -36,6 +36,20 @@ export interface AdminLocalSecrets {
   get(name: string): SecretConfig | undefined;
 }
 
+/**
+ * Metric families read on the spot (a `MetricSource` such as ProxyStats) or gathered from other
+ * processes first (the workers of `plexus proxy --concurrency N`).
+ */
+export interface AdminMetricSource {
+  collect(): MetricFamily[] | Promise<MetricFamily[]>;
+}
+
+/** The live parts of `/clusters`: hosts as the load balancer sees them and their request counters. */
+export interface AdminClusterViews {
+  readonly upstream?: AdminUpstreamView;
+  hostCounters?(cluster: string): ReadonlyMap<string, HostRequestCounters>;
+}
+
 /** The `node` block and command line facts for `/server_info` and the bootstrap dump. */
 export interface AdminBootstrapInfo {
   readonly node: {
@@ -54,8 +68,8 @@ export interface AdminBootstrapInfo {
  */
 export interface AdminSources {
   readonly holder: { readonly current: ProxySnapshot };
-  /** Everything `/stats` and `/stats/prometheus` show (ProxyStats, or any MetricSource). */
-  readonly metrics: MetricSource;
+  /** Everything `/stats` and `/stats/prometheus` show (ProxyStats, any MetricSource, or a gatherer). */
+  readonly metrics: AdminMetricSource;
   ready(): boolean;
   drainListeners(): Promise<void>;
   /** Asked by `/quitquitquit` after the answer is sent; the owner drains and exits. */
@@ -66,6 +80,11 @@ export interface AdminSources {
   readonly upstream?: AdminUpstreamView;
   /** Per-host request counters (ProxyStats.envoy.hostCounters). */
   hostCounters?(cluster: string): ReadonlyMap<string, HostRequestCounters>;
+  /**
+   * For upstream state kept in other processes (workers): fetched before each `/clusters`
+   * answer, and used instead of `upstream` and `hostCounters`.
+   */
+  clusterViews?(): Promise<AdminClusterViews>;
   readonly localSecrets?: AdminLocalSecrets;
   readonly bootstrap?: AdminBootstrapInfo;
   /** Root logger whose level `/logging` changes (pino children follow it unless they set their own). */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheusText, type MetricSource } from '../../telemetry/prometheus-text.js';
+import type { AdminMetricSource } from './admin-sources.js';
 import { fetchAppMetrics, type AppMetricsTarget } from './app-metrics.js';
 import { listenHttp, reply, requestUrl, type RunningHttpServer } from './listen-http.js';
 
@@ -11,8 +12,8 @@ export const READINESS_PORT = 15021;
 
 /** Options of {@link startStatsServers}; a port set to `false` is not opened. */
 export interface StatsServersOptions {
-  /** The proxy's statistics (ProxyStats). */
-  readonly metrics: MetricSource;
+  /** The proxy's statistics (ProxyStats, or the sum gathered from the workers of `--concurrency N`). */
+  readonly metrics: AdminMetricSource;
   ready(): boolean;
   /** Istio binds these on every address so Prometheus can scrape the pod; tests pass 127.0.0.1. */
   readonly host?: string;
@@ -64,8 +65,8 @@ export async function startStatsServers(opts: StatsServersOptions): Promise<Stat
   try {
     const pPort = opts.prometheusPort ?? PROMETHEUS_STATS_PORT;
     if (pPort !== false) {
-      const s = await listenHttp(host, pPort, only((p) => p === '/stats/prometheus', (_p, _req, res) => {
-        reply(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheusText(opts.metrics.collect()));
+      const s = await listenHttp(host, pPort, only((p) => p === '/stats/prometheus', async (_p, _req, res) => {
+        reply(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheusText(await opts.metrics.collect()));
       }), onError);
       running.push(s);
       result.prometheusPort = s.port;
@@ -74,7 +75,7 @@ export async function startStatsServers(opts: StatsServersOptions): Promise<Stat
     if (aPort !== false) {
       const s = await listenHttp(host, aPort, only((p) => p === '/stats/prometheus' || p === '/healthz/ready', async (path, _req, res) => {
         if (path === '/healthz/ready') return readiness(() => opts.ready(), res);
-        let body = renderPrometheusText(opts.metrics.collect());
+        let body = renderPrometheusText(await opts.metrics.collect());
         if (opts.agentMetrics) body += renderPrometheusText(opts.agentMetrics.collect());
         if (opts.appMetrics) {
           const app = await fetchAppMetrics(opts.appMetrics);
