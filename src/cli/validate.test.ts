@@ -37,6 +37,37 @@ spec:
     - destination: {host: broken}
 `;
 
+// An EnvoyFilter whose patch value has an unknown field (line 20) and a number for a filter name (line 26).
+const BAD_PATCH = `apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata:
+  name: hcm-tweak
+  namespace: shop
+spec:
+  priority: 1
+  configPatches:
+  - applyTo: NETWORK_FILTER
+    match:
+      listener:
+        filterChain:
+          filter:
+            name: envoy.filters.network.http_connection_manager
+    patch:
+      operation: MERGE
+      value:
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stream_idle_timeut: 300s
+          http_filters:
+          - name: envoy.filters.http.lua
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua
+              inline_code: "function envoy_on_request(h) end"
+          - name: 42
+`;
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 describe('plexus validate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'plexus-validate-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +88,16 @@ describe('plexus validate', () => {
     const bad = join(dir, 'nested', 'deeper', 'bad.yml');
     assert.match(r.out, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:7: VirtualService shop/broken: metadata.labels.app: invalid label value`, 'm'));
     assert.doesNotMatch(r.out, /notes\.txt/, 'directories contribute only .yaml/.yml/.json files');
+  });
+
+  it('points into an EnvoyFilter patch value at the right line', async () => {
+    const file = join(dir, 'envoy-filter.yaml');
+    writeFileSync(file, BAD_PATCH);
+    const r = await runCli(['validate', '-f', file]);
+    assert.equal(r.code, 1);
+    const at = (line: number, rest: string): RegExp => new RegExp(`^${escape(`${file}:${line}: EnvoyFilter shop/hcm-tweak: ${rest}`)}`, 'm');
+    assert.match(r.out, at(26, 'spec.configPatches[0].patch.value.typed_config.http_filters[1].name: expected a string'));
+    assert.match(r.out, at(20, 'spec.configPatches[0].patch.value.typed_config.stream_idle_timeut: warning: unknown field "stream_idle_timeut"'));
   });
 
   it('reads stdin with -f - and prints a JSON report with -o json', async () => {

@@ -2,6 +2,7 @@ import type { Reporter } from '../../diagnostic.js';
 import { checkPort, checkRegex } from '../../validation/common.js';
 import { enumName } from '../gateway/enum-value.js';
 import { canonicalFilterName, HTTP_CONNECTION_MANAGER_NAMES } from './deprecated-filter-names.js';
+import { validatePatchValue } from './patch-value.js';
 import { APPLY_TO, PATCH_CONTEXTS, PATCH_OPERATIONS, type ApplyTo, type EnvoyConfigObjectPatch, type PatchOperation } from './types.js';
 
 const LISTENER_CLASS: readonly ApplyTo[] = ['LISTENER', 'FILTER_CHAIN', 'NETWORK_FILTER', 'HTTP_FILTER'];
@@ -9,8 +10,9 @@ const ROUTE_CLASS: readonly ApplyTo[] = ['ROUTE_CONFIGURATION', 'VIRTUAL_HOST', 
 
 /**
  * Istio's rules for one config patch: applyTo, operation and value present, the match kind
- * fitting applyTo, filter matches well-formed. Also the analyzer's advice on operations
- * (IST0151-IST0154) as warnings. `at` points at `configPatches[i]`.
+ * fitting applyTo, filter matches well-formed, the value readable as the Envoy message applyTo
+ * names. Also the analyzer's advice on operations (IST0151-IST0154) as warnings. `at` points
+ * at `configPatches[i]`.
  */
 export function validateConfigPatch(cp: EnvoyConfigObjectPatch, priority: number, at: Reporter): void {
   if (cp === null || typeof cp !== 'object') return at.error('config patch may not be null');
@@ -28,7 +30,7 @@ export function validateConfigPatch(cp: EnvoyConfigObjectPatch, priority: number
     if (err) return at.at('match').at('proxy').at('proxyVersion').error(err);
   }
   if (!checkMatchFits(cp, applyTo, at.at('match'))) return;
-  checkV2Types(cp.patch.value, at.at('patch').at('value'));
+  if (cp.patch.value !== undefined && cp.patch.value !== null) validatePatchValue(applyTo, cp.patch.value, at.at('patch').at('value'));
   adviseOnOperation(applyTo, operation, priority, at.at('patch').at('operation'));
 }
 
@@ -79,22 +81,6 @@ function checkMatchFits(cp: EnvoyConfigObjectPatch, applyTo: ApplyTo, at: Report
   if (ROUTE_CLASS.includes(applyTo) && !m.routeConfiguration) at.error(`applyTo ${applyTo} needs a routeConfiguration match`);
   if (applyTo === 'CLUSTER' && !m.cluster) at.error('applyTo CLUSTER needs a cluster match');
   return true;
-}
-
-// Istio no longer links the xDS v2 protos, so such types cannot be resolved at all.
-function checkV2Types(value: unknown, at: Reporter): void {
-  const seen: string[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      for (const [k, child] of Object.entries(v)) {
-        if (k === '@type' && typeof child === 'string' && /envoy\.(api|config)\..*\.v2(alpha\d*)?\./.test(child)) seen.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(value);
-  if (seen.length > 0) at.error(`unknown type ${seen.join(', ')}: xDS v2 types are not supported, use the v3 API`);
 }
 
 function adviseOnOperation(applyTo: ApplyTo, operation: PatchOperation, priority: number, at: Reporter): void {
