@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlexusError } from '../api/errors.js';
+import { formatForwards } from '../xds/generators/explicit-interception.js';
 import { childExit, exitStatus, stopPid, waitFor, type ChildExit } from './child-process-wait.js';
-import { freePorts } from './free-ports.js';
+import { workloadForwards, type ForwardPlan, type ForwardRequest } from './explicit-forwards.js';
 import { httpGet } from './http-probe.js';
 import type { ControllerEndpoint, WorkloadSpec } from './pod-workload.js';
 import { registerWorkload, unregisterWorkload } from './workload-entry.js';
@@ -13,6 +14,12 @@ import { removeWorkloadRecord, writeWorkloadRecord, type WorkloadRecord } from '
 
 /** Explicit mode binds everything on loopback: workloads share it, told apart by port. */
 const LOOPBACK = '127.0.0.1';
+
+/** A workload in explicit mode: the pod one's spec plus the port forwards asked for. */
+export interface ExplicitWorkloadSpec extends WorkloadSpec {
+  /** `--forward HOST:PORT[=LOCAL]`: forwards beyond the namespace's services. */
+  readonly forwards?: readonly ForwardRequest[];
+}
 
 /** One declared port of the workload in explicit mode. */
 export interface ExplicitPort {
@@ -39,11 +46,16 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-/** The app's environment: the sidecar as its HTTP proxy, its ports, and the pod-like identity variables. */
-export function explicitAppEnv(spec: WorkloadSpec, httpProxyPort: number, ports: readonly ExplicitPort[]): NodeJS.ProcessEnv {
+/**
+ * The app's environment: the sidecar as its HTTP proxy, its ports, the pod-like identity
+ * variables, and the port forwards' variables (which replace inherited ones of the same name:
+ * a `plexus run` started from another workload's app must not pass that app's forwards on).
+ */
+export function explicitAppEnv(spec: WorkloadSpec, httpProxyPort: number, ports: readonly ExplicitPort[], forwardEnv: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const proxy = `http://${LOOPBACK}:${httpProxyPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...forwardEnv,
     HTTP_PROXY: proxy, http_proxy: proxy,
     // The app's calls to itself stay direct; everything else goes to the sidecar.
     NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1',
@@ -61,10 +73,12 @@ export function explicitAppEnv(spec: WorkloadSpec, httpProxyPort: number, ports:
  * as the WorkloadEntry's port (address 127.0.0.1) so peers' sidecars connect to it, where the
  * sidecar applies PeerAuthentication and forwards to the app's one. The sidecar runs as this
  * user with `INTERCEPTION_MODE: NONE` and an HTTP proxy listener the app reaches through
- * `HTTP_PROXY`. The lifecycle is the pod one's: token, sidecar, readiness, app; signals to the
- * app; when it exits the sidecar drains and entry, token and record are removed.
+ * `HTTP_PROXY`, plus a loopback port forward per service port of the namespace (and per
+ * `--forward`), announced to the app in Kubernetes' service variables. The lifecycle is the
+ * pod one's: token, sidecar, readiness, app; signals to the app; when it exits the sidecar
+ * drains and entry, token and record are removed.
  */
-export async function runExplicitWorkload(spec: WorkloadSpec, controller: ControllerEndpoint): Promise<number> {
+export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller: ControllerEndpoint): Promise<number> {
   const log = spec.logger;
   let proxy: ChildProcess | undefined;
   let app: ChildProcess | undefined;
@@ -73,7 +87,10 @@ export async function runExplicitWorkload(spec: WorkloadSpec, controller: Contro
   let record: WorkloadRecord | undefined;
   const signals = forwardSignalsToApp(() => app);
   try {
-    const [httpProxyPort, readinessPort, adminPort, ...rest] = await freePorts(3 + 2 * spec.ports.length, LOOPBACK);
+    const allocated = await workloadForwards(controller.admin, spec.namespace, spec.forwards ?? [], 3 + 2 * spec.ports.length);
+    const forwards: ForwardPlan = allocated.plan;
+    for (const name of forwards.collisions) log.warn({ variable: name }, 'two port forwards claim this variable; the first keeps it');
+    const [httpProxyPort, readinessPort, adminPort, ...rest] = allocated.ports;
     const ports: ExplicitPort[] = spec.ports.map((declared, i) => ({ declared, inbound: rest[2 * i]!, app: rest[2 * i + 1]! }));
     record = {
       kind: 'workload', namespace: spec.namespace, name: spec.name, mode: 'explicit', pid: process.pid, address: LOOPBACK,
@@ -102,6 +119,7 @@ export async function runExplicitWorkload(spec: WorkloadSpec, controller: Contro
       '--workload-name', spec.name, '--pod-name', spec.name,
       '--labels', Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(','),
       '--capture', 'off', '--http-proxy-port', String(httpProxyPort), '--inbound-ports', ports.map((p) => `${p.inbound}:${p.app}`).join(','),
+      ...(forwards.forwards.length > 0 ? ['--forwards', formatForwards(forwards.forwards)] : []),
       '--readiness-port', String(readinessPort), '--readiness-host', LOOPBACK, '--admin-port', String(adminPort),
       '--stats-port=-1', '--status-port=-1', '--drain-timeout', spec.drainTimeout ?? '5s',
     ]);
@@ -117,10 +135,10 @@ export async function runExplicitWorkload(spec: WorkloadSpec, controller: Contro
     const ready = await waitFor(async () => (await httpGet(readyUrl, 1000)).status === 200, spec.readyTimeoutMs ?? 30_000, () => proxyGone || signals.interrupted !== undefined);
     if (signals.interrupted) return 128 + 15;
     if (!ready) throw new PlexusError('PLEXUS_ERR_INTERNAL', `the sidecar of ${spec.namespace}/${spec.name} did not become ready${proxyGone ? ' (it exited)' : ''}; see ${join(spec.home, 'logs', `${spec.namespace}.${spec.name}.proxy.log`)}`);
-    log.info({ workload: `${spec.namespace}/${spec.name}`, httpProxy: httpProxyPort, ports }, 'sidecar ready (explicit mode); starting the app');
+    log.info({ workload: `${spec.namespace}/${spec.name}`, httpProxy: httpProxyPort, ports, forwards: formatForwards(forwards.forwards) }, 'sidecar ready (explicit mode); starting the app');
 
     // Its own process group, so that whatever it leaves behind can be stopped with it.
-    app = spawn(spec.command[0]!, spec.command.slice(1), { stdio: 'inherit', env: explicitAppEnv(spec, httpProxyPort, ports), detached: true });
+    app = spawn(spec.command[0]!, spec.command.slice(1), { stdio: 'inherit', env: explicitAppEnv(spec, httpProxyPort, ports, forwards.env), detached: true });
     app.on('error', (err) => log.error({ err: err.message }, 'the app could not be started'));
     record.appPid = app.pid;
     writeWorkloadRecord(spec.home, record);

@@ -21,7 +21,7 @@ import { DEFAULT_ADMIN_PORT } from '../proxy/admin/admin-server.js';
 import { AGENT_STATUS_PORT, PROMETHEUS_STATS_PORT } from '../proxy/admin/stats-servers.js';
 import type { OriginalDestinationLookup } from '../proxy/listener/original-destination.js';
 import { originalDestination, originalDstStatus } from '../runtime/original-dst.js';
-import { explicitInterceptionMetadata, parseInboundPorts } from '../xds/generators/explicit-interception.js';
+import { explicitInterceptionMetadata, parseForwards, parseInboundPorts, type ExplicitForward } from '../xds/generators/explicit-interception.js';
 
 const usage = `Usage: plexus proxy [--controller HOST:PORT] [--config-file FILE] [identity flags] [port flags]
                     [--concurrency N] [--drain-timeout DURATION] [--log-level LEVEL]
@@ -66,7 +66,8 @@ Ports:
                            the native addon loads (default auto); off: use the listener's address
   --http-proxy-port N      explicit mode (Istio's INTERCEPTION_MODE NONE): the app's HTTP proxy on
                            127.0.0.1:N; --inbound-ports I:A,... the workload's registered ports I,
-                           served on 127.0.0.1 and forwarded to the app's port A
+                           served on 127.0.0.1 and forwarded to the app's port A; --forwards
+                           HOST:PORT=LOCAL,... binds 127.0.0.1:LOCAL for the service HOST:PORT
   --dns-port N             run the DNS proxy on 127.0.0.1:N (15053 in a pod), answering mesh names
                            with their VIPs from the pushed routes; -1 (default) disables
 
@@ -200,6 +201,7 @@ export const proxyCommand: Command = {
         'dns-port': { type: 'string' },
         'http-proxy-port': { type: 'string' },
         'inbound-ports': { type: 'string' },
+        forwards: { type: 'string' },
         concurrency: { type: 'string' },
         'drain-timeout': { type: 'string' },
         'detection-timeout': { type: 'string' },
@@ -237,6 +239,12 @@ export const proxyCommand: Command = {
     } catch (err) {
       throw new PlexusError('PLEXUS_ERR_USAGE', `--inbound-ports: ${(err as Error).message}`);
     }
+    let forwards: ExplicitForward[];
+    try {
+      forwards = parseForwards(values.forwards ?? '');
+    } catch (err) {
+      throw new PlexusError('PLEXUS_ERR_USAGE', `--forwards: ${(err as Error).message}`);
+    }
     const node: NodeIdentity = {
       type,
       ip,
@@ -247,7 +255,7 @@ export const proxyCommand: Command = {
       labels: keyValues(values.labels, '--labels'),
       instanceIps: values.ips ? values.ips.split(',').map((s) => s.trim()).filter(Boolean) : [ip],
       ...(values['cluster-id'] ? { clusterId: values['cluster-id'] } : {}),
-      ...(httpProxyPort > 0 ? { extraMetadata: explicitInterceptionMetadata({ httpProxyPort, inbound: inboundPorts }) } : {}),
+      ...(httpProxyPort > 0 ? { extraMetadata: explicitInterceptionMetadata({ httpProxyPort, inbound: inboundPorts, forwards }) } : {}),
     };
     const logger = pino({ name: 'plexus-proxy', level }, { write: (line: string) => io.stderr(line) });
     const originalDestination = capture === 'auto' ? captureLookup(logger) : undefined;

@@ -4,13 +4,15 @@ import { PlexusError } from '../api/errors.js';
 import { captureSupport } from '../agent/capture-support.js';
 import { runPodWorkload } from '../agent/pod-workload.js';
 import { runExplicitWorkload } from '../agent/explicit-workload.js';
+import { parseForwardFlag } from '../agent/explicit-forwards.js';
 import { AdminClient } from './admin-client.js';
 import type { Command } from './command.js';
 import { resolveHome } from './home.js';
 import { plexusArgv } from './self-command.js';
 
 const usage = `Usage: plexus run [-n NS] --name NAME [--service-account SA] [--labels k=v,...] [--port P,...]
-                  [--capture auto|iptables|none] [--app-uid UID] [--home DIR] -- COMMAND [ARG...]
+                  [--capture auto|iptables|none] [--forward HOST:PORT[=LOCALPORT]]...
+                  [--app-uid UID] [--home DIR] -- COMMAND [ARG...]
 
 Runs COMMAND as a mesh workload with its own sidecar, until it exits: registers a
 WorkloadEntry (labels, service account, address), gets a bootstrap token from the controller
@@ -23,7 +25,13 @@ plexus run exits with COMMAND's status.
   --capture iptables   a network namespace per workload with Istio's iptables capture, the
                        sidecar as uid 1337, COMMAND as --app-uid (default 1000)
   --capture none       explicit mode: no namespace; COMMAND gets HTTP_PROXY pointing at its
-                       sidecar and serves on an allocated port (see docs/local-mesh.md)
+                       sidecar, a loopback port forward per service port of its namespace
+                       (DETAILS_SERVICE_HOST=127.0.0.1, DETAILS_SERVICE_PORT=<local>, …, as
+                       kubelet names them, and PLEXUS_FORWARD_DETAILS_9080=127.0.0.1:<local>),
+                       and serves on an allocated port (see docs/local-mesh.md)
+  --forward H:P[=L]    explicit mode: also forward 127.0.0.1:L (allocated when absent) to the
+                       service H:P, e.g. reviews.other:9080 or a ServiceEntry host; exported as
+                       PLEXUS_FORWARD_<H>_<P>; repeatable, or comma-separated
   --port P,...         ports COMMAND serves (the Services' target ports); in explicit mode each
                        gets a free loopback port for COMMAND, in PORT (the first) and
                        PLEXUS_PORT_<P>, and another registered as the WorkloadEntry's port
@@ -56,6 +64,7 @@ export const runCommand: Command = {
         labels: { type: 'string' },
         port: { type: 'string' },
         capture: { type: 'string' },
+        forward: { type: 'string', multiple: true },
         'app-uid': { type: 'string' },
         home: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
@@ -71,6 +80,7 @@ export const runCommand: Command = {
     const support = captureSupport();
     if (capture === 'iptables' && !support.pods) throw new PlexusError('PLEXUS_ERR_CAPTURE_UNAVAILABLE', `--capture iptables is not possible here: ${support.reason}`);
     const pods = capture === 'iptables' || (capture === 'auto' && support.pods);
+    const forwards = (values.forward ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean).map(parseForwardFlag);
     const home = resolveHome(values.home, io.env);
     const admin = AdminClient.connect(home);
     const xdsPort = admin.info.ports.xds;
@@ -83,6 +93,8 @@ export const runCommand: Command = {
       home, namespace: values.namespace ?? 'default', name: values.name, serviceAccount: values['service-account'] ?? 'default',
       labels, ports, command, appUid, appGid: appUid, plexusArgv, logger,
     };
-    return pods ? runPodWorkload(spec, { admin, xdsPort }) : runExplicitWorkload(spec, { admin, xdsPort });
+    // A pod reaches services by name through its capture; forwards are explicit mode's substitute.
+    if (pods && forwards.length > 0) logger.warn('--forward applies to explicit mode (--capture none) only; ignored in a pod');
+    return pods ? runPodWorkload(spec, { admin, xdsPort }) : runExplicitWorkload({ ...spec, forwards }, { admin, xdsPort });
   },
 };

@@ -7,6 +7,18 @@ export const INTERCEPTION_MODE_KEY = 'INTERCEPTION_MODE';
 export const HTTP_PROXY_PORT_KEY = 'PLEXUS_HTTP_PROXY_PORT';
 /** `<inbound>:<app>,…`: the ports registered for the workload and where the app listens. */
 export const INBOUND_PORTS_KEY = 'PLEXUS_INBOUND_PORTS';
+/** `<host>:<port>=<local>,…`: the app's port forwards, one bound loopback listener each. */
+export const FORWARDS_KEY = 'PLEXUS_FORWARDS';
+
+/** One port forward: 127.0.0.1:`local` on the sidecar stands for the service `host`:`port`. */
+export interface ExplicitForward {
+  /** As the workload named it: a short name resolved in its namespace (`reviews`, `reviews.other`) or a full host. */
+  readonly host: string;
+  /** The service port. */
+  readonly port: number;
+  /** The loopback port the sidecar binds for it. */
+  readonly local: number;
+}
 
 /** Where an explicit-mode sidecar listens and forwards; absent for captured (pod) sidecars. */
 export interface ExplicitInterception {
@@ -14,6 +26,8 @@ export interface ExplicitInterception {
   readonly httpProxyPort: number;
   /** Inbound port (the WorkloadEntry's, what peers connect to) → the app's port on loopback. */
   readonly inbound: ReadonlyMap<number, number>;
+  /** Port forwards the app uses instead of the proxy (`<NAME>_SERVICE_PORT`, `PLEXUS_FORWARD_…`). */
+  readonly forwards?: readonly ExplicitForward[];
 }
 
 /** Every explicit-mode listener binds loopback only: nothing else reaches it. */
@@ -30,7 +44,35 @@ export function explicitInterceptionMetadata(e: ExplicitInterception): Record<st
     [INTERCEPTION_MODE_KEY]: 'NONE',
     [HTTP_PROXY_PORT_KEY]: String(e.httpProxyPort),
     [INBOUND_PORTS_KEY]: [...e.inbound].map(([i, a]) => `${i}:${a}`).join(','),
+    ...(e.forwards && e.forwards.length > 0 ? { [FORWARDS_KEY]: formatForwards(e.forwards) } : {}),
   };
+}
+
+/** `<host>:<port>=<local>,…`, the form {@link parseForwards} reads. */
+export function formatForwards(forwards: readonly ExplicitForward[]): string {
+  return forwards.map((f) => `${f.host}:${f.port}=${f.local}`).join(',');
+}
+
+/** A DNS name or IPv4 literal as a forward's host; `*` and IPv6 (which would need brackets) are refused. */
+const FORWARD_HOST = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/**
+ * Parses `<host>:<port>=<local>,…` (the node metadata and the proxy's `--forwards` flag);
+ * throws on junk. A local port given twice keeps its first forward.
+ */
+export function parseForwards(text: string): ExplicitForward[] {
+  const out: ExplicitForward[] = [];
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.lastIndexOf('=');
+    const target = eq < 0 ? part : part.slice(0, eq);
+    const colon = target.lastIndexOf(':');
+    const host = colon > 0 ? target.slice(0, colon).toLowerCase() : '';
+    const servicePort = port(target.slice(colon + 1));
+    const local = eq < 0 ? undefined : port(part.slice(eq + 1));
+    if (!FORWARD_HOST.test(host) || servicePort === undefined || local === undefined) throw new Error(`forwards take HOST:PORT=LOCAL, not ${JSON.stringify(part)}`);
+    if (!out.some((f) => f.local === local)) out.push({ host, port: servicePort, local });
+  }
+  return out;
 }
 
 /** Parses `<inbound>:<app>,…` (also used for the proxy's command-line flag); throws on junk. */
@@ -62,5 +104,12 @@ export function explicitInterception(proxy: ProxyInfo): ExplicitInterception | u
   } catch {
     inbound = new Map();
   }
-  return { httpProxyPort, inbound };
+  let forwards: ExplicitForward[];
+  try {
+    forwards = parseForwards(typeof meta[FORWARDS_KEY] === 'string' ? meta[FORWARDS_KEY] : '');
+  } catch {
+    // A malformed list must not cost the proxy its other listeners.
+    forwards = [];
+  }
+  return { httpProxyPort, inbound, forwards };
 }

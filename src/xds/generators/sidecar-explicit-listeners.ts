@@ -2,6 +2,7 @@ import type { ProtoObject } from '../protos.js';
 import { EXPLICIT_BIND_ADDRESS, type ExplicitInterception } from './explicit-interception.js';
 import { portChains } from './listener-inbound.js';
 import { httpConnectionManagerFilter, listenerFilter, socketAddress } from './listener-filters.js';
+import { forwardListeners } from './sidecar-explicit-forwards.js';
 import { HTTP_PROXY_ROUTE } from './sidecar-http-proxy-route.js';
 import type { SidecarScope } from './sidecar-scope.js';
 import { inboundPorts } from './sidecar-workload.js';
@@ -36,4 +37,9 @@ export function explicitInboundListeners(scope: SidecarScope): ProtoObject[] {
     continue_on_listener_filters_timeout: true,
     filter_chains: portChains(scope, p),
   }));
+}
+
+/** Every listener of an explicit-mode sidecar: the HTTP proxy, the inbound ports, then the port forwards. */
+export function explicitListeners(scope: SidecarScope, explicit: ExplicitInterception): ProtoObject[] {
+  return [httpProxyListener(explicit), ...explicitInboundListeners(scope), ...forwardListeners(scope, explicit)];
 }

@@ -4,7 +4,7 @@ import { clusterName } from './cluster-name.js';
 import type { GeneratedResource, Generator } from './generator.js';
 import { explicitInterception } from './explicit-interception.js';
 import { virtualInboundListener } from './listener-inbound.js';
-import { explicitInboundListeners, httpProxyListener } from './sidecar-explicit-listeners.js';
+import { explicitListeners } from './sidecar-explicit-listeners.js';
 import { dedupeFilterChains, httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
 import { tcpRouteTarget, tlsRouteChains } from './listener-l4-routes.js';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from './sidecar-clusters.js';
@@ -129,13 +129,14 @@ export function virtualOutboundListener(scope: SidecarScope): ProtoObject {
 /**
  * LDS for sidecars: outbound per-port listeners, `virtualOutbound` and `virtualInbound`; for
  * explicit-mode sidecars (`INTERCEPTION_MODE: NONE`, no capture to hand connections over) the
- * bound HTTP proxy listener and one bound inbound listener per workload port instead.
+ * bound HTTP proxy listener, one bound inbound listener per workload port and one bound
+ * listener per port forward instead.
  */
 export const sidecarListeners: Generator = (push, proxy, names) => {
   const scope = sidecarScope(push, proxy);
   const explicit = explicitInterception(proxy);
   const all = explicit
-    ? [httpProxyListener(explicit), ...explicitInboundListeners(scope)]
+    ? explicitListeners(scope, explicit)
     : [...outboundListeners(scope), virtualOutboundListener(scope), virtualInboundListener(scope)];
   const wanted = names ? new Set(names) : undefined;
   const out: GeneratedResource[] = [];

@@ -6,7 +6,7 @@ import { serviceDomains } from './grpc-hosts.js';
 import { httpRoutes, sidecarDefaultRoute, type HttpRouteContext } from './route-http.js';
 import { explicitInterception } from './explicit-interception.js';
 import { PASSTHROUGH_CLUSTER } from './sidecar-clusters.js';
-import { HTTP_PROXY_ROUTE, httpProxyRouteConfig } from './sidecar-http-proxy-route.js';
+import { explicitRouteConfig, explicitRouteNames } from './sidecar-http-proxy-route.js';
 import { sidecarScope, type SidecarScope } from './sidecar-scope.js';
 
 const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';
@@ -77,14 +77,15 @@ export function outboundRouteConfig(scope: SidecarScope, name: string): ProtoObj
 /**
  * RDS for sidecars: one RouteConfiguration per outbound HTTP port, named by the port
  * (`9080`), virtual hosts per service reachable on it and a final `allow_any` / `block_all`.
- * An explicit-mode sidecar's listener asks for `http_proxy` (all ports in one table) instead.
+ * An explicit-mode sidecar's listeners ask for `http_proxy` (all ports in one table) and
+ * `forward_<local>` (one per HTTP port forward) instead.
  */
 export const sidecarRoutes: Generator = (push, proxy, names) => {
   const scope = sidecarScope(push, proxy);
-  const explicit = explicitInterception(proxy) !== undefined;
+  const explicit = explicitInterception(proxy);
   const out: GeneratedResource[] = [];
-  for (const name of new Set(names ?? (explicit ? [HTTP_PROXY_ROUTE] : outboundHttpPorts(scope).map(String)))) {
-    const rc = name === HTTP_PROXY_ROUTE && explicit ? httpProxyRouteConfig(scope) : outboundRouteConfig(scope, name);
+  for (const name of new Set(names ?? (explicit ? explicitRouteNames(scope, explicit) : outboundHttpPorts(scope).map(String)))) {
+    const rc = (explicit ? explicitRouteConfig(scope, explicit, name) : undefined) ?? outboundRouteConfig(scope, name);
     if (rc) out.push({ name, resource: packAny(ROUTE_CONFIGURATION, rc) });
   }
   return out;
