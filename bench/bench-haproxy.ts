@@ -7,6 +7,10 @@ import { freePort, startChild, waitForPort, type Child } from './bench-process.j
 /** A running pair of proxies: where the load goes in, and the processes to measure. */
 export interface ProxyPair {
   readonly entryPort: number;
+  /** The Host header the load must carry (an explicit-mode sidecar routes by it); none: any. */
+  readonly host?: string;
+  /** What was checked about the pair before measuring (reported with the results). */
+  readonly verified?: string;
   readonly processes: readonly Child[];
   stop(): Promise<void>;
 }

@@ -34,12 +34,14 @@ export function percentile(sorted: readonly number[], p: number): number {
 /**
  * `h2load --h1 -c <connections> --rps=<rate/connections> -D <seconds>` with a per-request log:
  * percentiles come from every logged request after the warm-up, not from h2load's summary.
+ * `host` sets the authority through `:authority` (a `-H 'Host: …'` would go out beside
+ * h2load's own Host header, and a proxy routing by it sees two).
  */
-export async function fixedRate(url: string, opts: { rate: number; connections: number; seconds: number; warmupSeconds: number; workDir: string; tag: string }): Promise<FixedRateResult> {
+export async function fixedRate(url: string, opts: { rate: number; connections: number; seconds: number; warmupSeconds: number; workDir: string; tag: string; host?: string }): Promise<FixedRateResult> {
   const log = join(opts.workDir, `h2load-${opts.tag}.log`);
   rmSync(log, { force: true });
   const perClient = opts.rate / opts.connections;
-  const { code, out } = await run('h2load', ['--h1', '-c', String(opts.connections), `--rps=${perClient}`, '-D', String(opts.seconds), `--warm-up-time=${opts.warmupSeconds}`, `--log-file=${log}`, url]);
+  const { code, out } = await run('h2load', ['--h1', '-c', String(opts.connections), `--rps=${perClient}`, '-D', String(opts.seconds), `--warm-up-time=${opts.warmupSeconds}`, `--log-file=${log}`, ...(opts.host ? ['-H', `:authority: ${opts.host}`] : []), url]);
   if (code !== 0) throw new Error(`h2load failed (${code}):\n${out}`);
   const rows = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split('\t').map(Number));
   const ok = rows.filter((r) => r[1] >= 200 && r[1] < 400);
@@ -57,9 +59,9 @@ export async function fixedRate(url: string, opts: { rate: number; connections: 
   };
 }
 
-/** `wrk -c <connections> -t <threads> -d <seconds>s`: requests per second, closed loop. */
-export async function maxRate(url: string, opts: { connections: number; threads: number; seconds: number }): Promise<number> {
-  const { code, out } = await run('wrk', ['-c', String(opts.connections), '-t', String(opts.threads), '-d', `${opts.seconds}s`, url]);
+/** `wrk -c <connections> -t <threads> -d <seconds>s [-H 'Host: <host>']`: requests per second, closed loop. */
+export async function maxRate(url: string, opts: { connections: number; threads: number; seconds: number; host?: string }): Promise<number> {
+  const { code, out } = await run('wrk', ['-c', String(opts.connections), '-t', String(opts.threads), '-d', `${opts.seconds}s`, ...(opts.host ? ['-H', `Host: ${opts.host}`] : []), url]);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
   if (code !== 0 || !m) throw new Error(`wrk failed (${code}):\n${out}`);
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);

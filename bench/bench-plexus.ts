@@ -1,139 +1,34 @@
 /**
- * The Plexus pair: two `plexus proxy` processes (client sidecar → mTLS → server sidecar).
- *
- * Today they are configured with `--config-file` (a static snapshot in the proxy's model,
- * carrying the same certificates as the HAProxy pair). The controller-driven variant
- * (`plexus controller` + xDS + CA) is the function {@link startPlexusPairViaController}; switch
- * to it with PLEXUS_BENCH_CONFIG=controller once its wiring is done.
+ * The Plexus pair: two `plexus proxy` processes (client sidecar → mTLS → server sidecar), set up
+ * one of two ways (PLEXUS_BENCH_CONFIG):
+ * - `controller` (default): a real `plexus controller` configures both over xDS and its CA
+ *   issues their certificates, in explicit mode as on a VM (bench-plexus-controller.ts);
+ * - `static`: both read a hand-written snapshot with the openssl certificates the HAProxy pair
+ *   uses (bench-plexus-static.ts).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BenchCerts } from './bench-certs.js';
 import type { ProxyPair } from './bench-haproxy.js';
-import { freePort, startChild, waitForPort, type Child } from './bench-process.js';
+import { startPlexusPairViaController } from './bench-plexus-controller.js';
+import { startPlexusPairStatic } from './bench-plexus-static.js';
 
-const ROUTER = { name: 'envoy.filters.http.router', typeUrl: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router', config: {} };
-const UNLIMITED = 4294967295;
-
-/** The `plexus` CLI entry of the build this benchmark belongs to (dist/ or dist-*). */
-const CLI_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-
-function httpManager(statPrefix: string, cluster: string): Record<string, unknown> {
-  return {
-    kind: 'http_connection_manager',
-    statPrefix,
-    routeConfig: {
-      name: statPrefix,
-      virtualHosts: [{
-        name: 'all',
-        domains: ['*'],
-        routes: [{ match: { path: { kind: 'prefix', value: '/' }, caseSensitive: true, headers: [], queryParameters: [] }, action: { kind: 'route', clusters: [{ name: cluster, weight: 100 }], timeoutMs: 0, hashPolicy: [], mirrors: [] } }],
-      }],
-    },
-    httpFilters: [ROUTER],
-    codec: 'AUTO',
-    useRemoteAddress: false,
-    xffNumTrustedHops: 0,
-    generateRequestId: true,
-    maxRequestHeadersKb: 60,
-    upgradeTypes: [],
-  };
+/** How the harness starts the pair; `certs` is undefined when openssl could not make them. */
+export interface PlexusPairStarter {
+  readonly label: string;
+  start(certs: BenchCerts | undefined, appPort: number, workDir: string): Promise<ProxyPair>;
 }
 
-function staticCluster(name: string, port: number, tls?: Record<string, unknown>): Record<string, unknown> {
-  return {
-    name,
-    type: 'STATIC',
-    lbPolicy: 'ROUND_ROBIN',
-    connectTimeoutMs: 1000,
-    loadAssignment: { clusterName: name, overprovisioningFactor: 140, localities: [{ locality: {}, priority: 0, weight: 1, endpoints: [{ address: { address: '127.0.0.1', port }, weight: 1, health: 'HEALTHY', metadata: {} }] }] },
-    circuitBreakers: { maxConnections: UNLIMITED, maxPendingRequests: UNLIMITED, maxRequests: UNLIMITED, maxRetries: UNLIMITED },
-    tlsMatches: [],
-    http2: false,
-    useDownstreamProtocol: false,
-    ...(tls ? { tls } : {}),
-  };
-}
-
-function secrets(certPem: string, keyPem: string, rootPem: string): Record<string, unknown>[] {
-  return [{ name: 'default', certificateChain: certPem, privateKey: keyPem }, { name: 'ROOTCA', trustedCa: rootPem }];
-}
-
-/** Static snapshots shaped like what the controller sends a sidecar: outbound HTTP listener, ISTIO_MUTUAL cluster; inbound mTLS chain. */
-export function plexusPairConfigs(certs: BenchCerts, ports: { client: number; server: number; app: number }): { client: object; server: object } {
-  const outboundCluster = 'outbound|8080||server.bench.svc.cluster.local';
-  const client = {
-    listeners: [{
-      name: '0.0.0.0_8080', address: { address: '127.0.0.1', port: ports.client }, useOriginalDst: false, bindToPort: true, tlsInspector: false, httpInspector: false,
-      filterChains: [{ name: 'outbound', match: {}, filters: [httpManager('outbound_0.0.0.0_8080', outboundCluster)] }],
-    }],
-    clusters: [staticCluster(outboundCluster, ports.server, {
-      sni: 'outbound_.8080_._.server.bench.svc.cluster.local',
-      certificateSecrets: ['default'],
-      validationSecret: 'ROOTCA',
-      matchSubjectAltNames: [{ kind: 'exact', value: certs.server.spiffeId }],
-      alpnProtocols: ['http/1.1'],
-      istioMutual: true,
-      insecureSkipVerify: false,
-    })],
-    secrets: secrets(certs.client.certPem, certs.client.keyPem, certs.rootPem),
-  };
-  const server = {
-    listeners: [{
-      name: 'virtualInbound', address: { address: '127.0.0.1', port: ports.server }, useOriginalDst: false, bindToPort: true, tlsInspector: true, httpInspector: false,
-      filterChains: [{
-        name: 'inbound|8080||',
-        match: { transportProtocol: 'tls' },
-        tls: { certificateSecrets: ['default'], validationSecret: 'ROOTCA', requireClientCertificate: true, matchSubjectAltNames: [{ kind: 'prefix', value: 'spiffe://cluster.local/' }], alpnProtocols: ['http/1.1'] },
-        filters: [httpManager('inbound_0.0.0.0_8080', 'inbound|8080||')],
-      }],
-    }],
-    clusters: [staticCluster('inbound|8080||', ports.app)],
-    secrets: secrets(certs.server.certPem, certs.server.keyPem, certs.rootPem),
-  };
-  return { client, server };
-}
-
-function startProxy(name: string, configFile: string, workload: string): Child {
-  const args = ['proxy', '--config-file', configFile, '--readiness-port=-1', '--admin-port=0', '--stats-port=0', '--status-port=0', '--log-level', 'warn', '--namespace', 'bench', '--workload-name', workload, '--service-account', workload];
-  // The CLI module exports main(); run it the way bin/plexus.js does, against this build.
-  const script = `const m = await import(${JSON.stringify(new URL(`file://${CLI_MAIN}`).href)}); process.exitCode = await m.main(${JSON.stringify(args)}, m.processIO);`;
-  // PLEXUS_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the proxies.
-  const nodeArgs = (process.env.PLEXUS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return startChild(name, process.execPath, [...nodeArgs, '--input-type=module', '-e', script]);
-}
-
-/** Two `plexus proxy` processes from static config files. */
-export async function startPlexusPairStatic(certs: BenchCerts, appPort: number, workDir: string): Promise<ProxyPair> {
-  const ports = { client: await freePort(), server: await freePort(), app: appPort };
-  const { client, server } = plexusPairConfigs(certs, ports);
-  writeFileSync(join(workDir, 'plexus-client.json'), JSON.stringify(client, null, 2));
-  writeFileSync(join(workDir, 'plexus-server.json'), JSON.stringify(server, null, 2));
-  const s = startProxy('plexus proxy (server side)', join(workDir, 'plexus-server.json'), 'server');
-  const c = startProxy('plexus proxy (client side)', join(workDir, 'plexus-client.json'), 'client');
-  try {
-    await waitForPort(ports.server, s);
-    await waitForPort(ports.client, c);
-  } catch (err) {
-    await Promise.all([c.stop(), s.stop()]);
-    throw err;
+/** The configured way to start the pair (PLEXUS_BENCH_CONFIG=controller|static; default controller). */
+export function plexusPairStarter(): PlexusPairStarter {
+  const mode = process.env.PLEXUS_BENCH_CONFIG ?? 'controller';
+  if (mode === 'static') {
+    return {
+      label: 'static --config-file',
+      start: (certs, appPort, workDir) => {
+        if (!certs) throw new Error('openssl could not make the certificates the static pair needs');
+        return startPlexusPairStatic(certs, appPort, workDir);
+      },
+    };
   }
-  return { entryPort: ports.client, processes: [c, s], stop: async () => { await Promise.all([c.stop(), s.stop()]); } };
-}
-
-/**
- * The pair configured by a real `plexus controller` over xDS, with certificates from its CA.
- * Not wired yet: it needs the controller to register the two bench workloads and mint their
- * tokens; until then this says so and the harness uses {@link startPlexusPairStatic}.
- */
-export async function startPlexusPairViaController(_certs: BenchCerts, _appPort: number, _workDir: string): Promise<ProxyPair> {
-  throw new Error('the controller-driven Plexus pair is not wired yet; run without PLEXUS_BENCH_CONFIG=controller');
-}
-
-/** The configured way to start the pair (PLEXUS_BENCH_CONFIG=static|controller; default static). */
-export function plexusPairStarter(): { readonly label: string; readonly start: typeof startPlexusPairStatic } {
-  return process.env.PLEXUS_BENCH_CONFIG === 'controller'
-    ? { label: 'plexus controller + xDS', start: startPlexusPairViaController }
-    : { label: 'static --config-file', start: startPlexusPairStatic };
+  if (mode !== 'controller') throw new Error(`PLEXUS_BENCH_CONFIG is controller or static, not ${JSON.stringify(mode)}`);
+  return { label: 'plexus controller + xDS (explicit mode)', start: (_certs, appPort, workDir) => startPlexusPairViaController(appPort, workDir) };
 }

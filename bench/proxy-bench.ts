@@ -1,6 +1,6 @@
 // `npm run bench:proxy`: the data plane side by side in one run. A 1 KiB HTTP/1.1 server (its
 // own process) is loaded three ways — direct, through a pair of Plexus sidecars with mTLS
-// between them, and through a pair of HAProxies with the same mTLS — first at a fixed 1,000
+// between them (configured by a real `plexus controller`, or PLEXUS_BENCH_CONFIG=static), and through a pair of HAProxies with the same mTLS — first at a fixed 1,000
 // req/s over 16 keep-alive connections (h2load, percentiles from its per-request log, proxy
 // CPU and RSS from /proc over that window), then closed-loop for max throughput (wrk). Prints
 // a table with the targets and writes bench/results/proxy-latest.json. Never fails on time;
@@ -31,6 +31,7 @@ interface SetupResult extends Partial<FixedRateResult> {
   skipped?: string;
   error?: string;
   config?: string;
+  verified?: string;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -58,20 +59,20 @@ async function startServer(): Promise<{ child: Child; port: number }> {
 }
 
 /** Fixed-rate window (with /proc sampling of `measured`), then a short settle, then closed loop. */
-async function measure(tag: string, port: number, workDir: string, measured: readonly Child[]): Promise<SetupResult> {
+async function measure(tag: string, port: number, workDir: string, measured: readonly Child[], host?: string): Promise<SetupResult> {
   const url = `http://127.0.0.1:${port}/`;
   log(`[${tag}] warm-up`);
-  await maxRate(url, { connections: CONNECTIONS, threads: 2, seconds: 2 });
+  await maxRate(url, { connections: CONNECTIONS, threads: 2, seconds: 2, host });
   await new Promise((r) => setTimeout(r, 500));
   log(`[${tag}] fixed ${RATE} req/s for ${FIXED_SECONDS}s`);
   const sampler = new ProcSampler(measured.map((c) => c.pid));
   sampler.begin();
-  const fixed = await fixedRate(url, { rate: RATE, connections: CONNECTIONS, seconds: FIXED_SECONDS, warmupSeconds: WARMUP_SECONDS, workDir, tag });
+  const fixed = await fixedRate(url, { rate: RATE, connections: CONNECTIONS, seconds: FIXED_SECONDS, warmupSeconds: WARMUP_SECONDS, workDir, tag, host });
   const usage = sampler.end();
   if (fixed.errors > 0) log(`[${tag}] warning: ${fixed.errors} failed requests at fixed rate`);
   await new Promise((r) => setTimeout(r, 500));
   log(`[${tag}] closed loop for ${MAX_SECONDS}s`);
-  const max = await maxRate(url, { connections: CONNECTIONS, threads: 2, seconds: MAX_SECONDS });
+  const max = await maxRate(url, { connections: CONNECTIONS, threads: 2, seconds: MAX_SECONDS, host });
   const processes: Record<string, ProcessUsage> = {};
   for (const c of measured) processes[c.name] = usage.get(c.pid)!;
   return { ...fixed, max_rps: max, ...(measured.length > 0 ? { processes } : {}) };
@@ -81,7 +82,8 @@ async function runPair(tag: string, start: () => Promise<ProxyPair>, workDir: st
   let pair: ProxyPair | undefined;
   try {
     pair = await start();
-    return await measure(tag, pair.entryPort, workDir, pair.processes);
+    if (pair.verified) log(`[${tag}] verified: ${pair.verified}`);
+    return { ...(await measure(tag, pair.entryPort, workDir, pair.processes, pair.host)), ...(pair.verified ? { verified: pair.verified } : {}) };
   } catch (err) {
     log(`[${tag}] failed: ${(err as Error).message}`);
     return { error: (err as Error).message.split('\n')[0] };
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
       const app = server.port;
       results.direct = await measure('direct', app, workDir, []);
       const plexus = plexusPairStarter();
-      results.plexus = certs ? { ...(await runPair('plexus', () => plexus.start(certs, app, workDir), workDir)), config: plexus.label } : { skipped: 'openssl could not make the certificates' };
+      results.plexus = { ...(await runPair('plexus', () => plexus.start(certs, app, workDir), workDir)), config: plexus.label };
       results.haproxy = !haveBinary('haproxy') ? { skipped: 'haproxy not installed (Debian package haproxy)' }
         : certs ? await runPair('haproxy', () => startHaproxyPair(certs, app, workDir), workDir) : { skipped: 'openssl could not make the certificates' };
     }
@@ -174,6 +176,7 @@ async function main(): Promise<void> {
     const base: Record<string, unknown> = { p50_ms: r.p50_ms, p90_ms: r.p90_ms, p99_ms: r.p99_ms, rps: r.rps, max_rps: r.max_rps, requests: r.requests, errors: r.errors };
     if (withProcs) base.processes = Object.entries(r.processes ?? {}).map(([name, u]) => ({ name, ...u }));
     if (r.config) base.config = r.config;
+    if (r.verified) base.verified = r.verified;
     return base;
   };
   const d = results.direct;
