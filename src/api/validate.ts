@@ -4,6 +4,7 @@ import type { KindDefinition } from './kinds/kind.js';
 import { splitApiVersion, type Resource } from './resource.js';
 import { checkSchema } from './schema/schema.js';
 import { checkLabelKey, isDNS1123Label, isDNS1123Subdomain, validateLabels } from './validation/common.js';
+import { checkIstioAnnotations, isIstioGroup } from './validation/istio-annotations.js';
 
 /** The verdict on one resource. */
 export interface ValidationResult {
@@ -26,6 +27,10 @@ export function validateResource(doc: unknown): ValidationResult {
   if (definition) {
     const r = doc as Resource<unknown>;
     checkMetadata(r, definition, at.at('metadata'));
+    if (isIstioGroup(definition.group) && isPlainObject(r.metadata)) {
+      const annotations = (r.metadata as { annotations?: unknown }).annotations;
+      if (isPlainObject(annotations)) checkIstioAnnotations(definition.kind, annotations, at.at('metadata').at('annotations'));
+    }
     const top = definition.topLevel ?? {};
     for (const key of Object.keys(r)) {
       if (TOP_LEVEL.has(key) || key in top) continue;
@@ -122,4 +127,8 @@ function checkMetadata(r: Resource<unknown>, def: KindDefinition<never>, at: Rep
       }
     }
   }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,5 +1,6 @@
 import type { Reporter } from '../../diagnostic.js';
-import { checkWildcardDomain, isDNS1123Label, isIP } from '../../validation/common.js';
+import { checkWildcardDomain, isIP } from '../../validation/common.js';
+import { isIstioDNSLabel } from '../destination-rule/networking-rules.js';
 
 /** Where a `namespace/host` entry appears: the rules differ slightly. */
 export type NamespacedHostContext = 'gateway' | 'sidecar';
@@ -35,6 +36,6 @@ export function validateNamespacedHost(entry: string, at: Reporter, context: Nam
   const host = entry.slice(slash + 1);
   if (ns === '' || host === '') at.error(`neither the namespace nor the host in ${JSON.stringify(entry)} may be empty`);
   const special = ns === '*' || ns === '.' || (context === 'sidecar' && ns === '~');
-  if (!special && !isDNS1123Label(ns)) at.error(`invalid namespace ${JSON.stringify(ns)} in ${context} host ${JSON.stringify(entry)}`);
+  if (!special && !isIstioDNSLabel(ns)) at.error(`invalid namespace ${JSON.stringify(ns)} in ${context} host ${JSON.stringify(entry)}`);
   checkHostPart(host, at, context);
 }

@@ -40,6 +40,11 @@ runValidationCases('Gateway', [
     yaml: server('  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ["shop"]'),
   },
   {
+    name: 'a host namespace with capitals passes Istio\'s case-insensitive label check',
+    valid: true,
+    yaml: server('  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ["FrontEnd/shop.example.org"]'),
+  },
+  {
     name: 'a namespace-qualified host with an invalid namespace',
     valid: false,
     error: 'spec.servers[0].hosts[0]: invalid namespace "Front_End"',

@@ -1,11 +1,9 @@
 import type { Reporter } from '../../diagnostic.js';
-import type { ValidationContext } from '../kind.js';
-import { rejectDryRunAnnotation, validateWorkloadSelector } from '../policy-target/validate.js';
+import { validateWorkloadSelector } from '../policy-target/validate.js';
 import type { PeerAuthenticationSpec } from './types.js';
 
 /** Istio's PeerAuthentication rules (webhook and CRD). */
-export function validatePeerAuthentication(spec: PeerAuthenticationSpec, at: Reporter, ctx: ValidationContext): void {
-  rejectDryRunAnnotation(ctx.resource.metadata?.annotations, 'PeerAuthentication', at);
+export function validatePeerAuthentication(spec: PeerAuthenticationSpec, at: Reporter): void {
   validateWorkloadSelector(spec.selector, at.at('selector'));
   const ports = spec.portLevelMtls;
   if (ports === undefined || ports === null) return;

@@ -59,10 +59,3 @@ export function validatePolicyTargeting(spec: PolicyTargeting, at: Reporter): vo
   if (refs.length > MAX_TARGET_REFS) at.at('targetRefs').error(`at most ${MAX_TARGET_REFS} targetRefs are allowed, got ${refs.length}`);
   refs.forEach((r, i) => validatePolicyTargetReference(r, at.at('targetRefs').at(i)));
 }
-
-/** Istio accepts the `istio.io/dry-run` annotation only on AuthorizationPolicy. */
-export function rejectDryRunAnnotation(annotations: Record<string, string> | undefined, kind: string, at: Reporter): void {
-  if (annotations && 'istio.io/dry-run' in annotations) {
-    at.error(`the istio.io/dry-run annotation is only supported on AuthorizationPolicy, not on ${kind}; remove it`);
-  }
-}

@@ -1,15 +1,13 @@
 import type { Reporter } from '../../diagnostic.js';
 import { checkDuration } from '../../validation/common.js';
-import type { ValidationContext } from '../kind.js';
-import { rejectDryRunAnnotation, validatePolicyTargeting } from '../policy-target/validate.js';
+import { validatePolicyTargeting } from '../policy-target/validate.js';
 import { checkInlineJwks } from './jwks.js';
 import type { JwtRule, RequestAuthenticationSpec } from './types.js';
 
 const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
 
 /** Istio's RequestAuthentication rules (webhook and CRD). */
-export function validateRequestAuthentication(spec: RequestAuthenticationSpec, at: Reporter, ctx: ValidationContext): void {
-  rejectDryRunAnnotation(ctx.resource.metadata?.annotations, 'RequestAuthentication', at);
+export function validateRequestAuthentication(spec: RequestAuthenticationSpec, at: Reporter): void {
   validatePolicyTargeting(spec, at);
   const rules = spec.jwtRules ?? [];
   if (rules.length > 4096) at.at('jwtRules').error(`at most 4096 jwtRules are allowed, got ${rules.length}`);

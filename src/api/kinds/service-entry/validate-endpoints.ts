@@ -36,6 +36,8 @@ export function validateResolution(spec: ServiceEntrySpec, resolution: ServiceEn
         if (!isObject(ep)) return eat.at(i).error('endpoint may not be null');
         validateDnsEndpoint(ep, eat.at(i), servicePorts);
       });
+      // DNS modes take their endpoints from names, never from selected workloads.
+      if (spec.workloadSelector) at.at('workloadSelector').warn(`workloadSelector has no effect when resolution is ${resolution}`);
       break;
   }
 }

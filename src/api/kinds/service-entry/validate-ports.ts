@@ -1,5 +1,6 @@
 import type { Reporter } from '../../diagnostic.js';
-import { checkPort, isDNS1123Label } from '../../validation/common.js';
+import { checkPort } from '../../validation/common.js';
+import { isIstioDNSLabel } from '../destination-rule/networking-rules.js';
 import { intValue } from '../gateway/enum-value.js';
 import { parsePortProtocol } from '../gateway/port-protocol.js';
 import type { ServicePort } from './types.js';
@@ -22,7 +23,7 @@ export function validateServicePorts(ports: readonly ServicePort[], at: Reporter
     const name = typeof port.name === 'string' ? port.name : '';
     if (port.name === undefined) pat.at('name').error('port name is required');
     else if (names.has(name)) pat.at('name').error(`port name ${JSON.stringify(name)} is already defined`);
-    else if (!isDNS1123Label(name)) pat.at('name').error(`invalid port name ${JSON.stringify(name)}: must be a lowercase DNS label`);
+    else if (!isIstioDNSLabel(name)) pat.at('name').error(`invalid port name ${JSON.stringify(name)}: must be a DNS label`);
     names.add(name);
 
     const number = intValue(port.number);

@@ -1,6 +1,7 @@
 import type { Reporter } from '../../diagnostic.js';
-import { checkPort, isDNS1123Label, isIP } from '../../validation/common.js';
+import { checkPort, isIP } from '../../validation/common.js';
 import { validateConnectionPool } from '../destination-rule/connection-pool.js';
+import { isIstioDNSLabel } from '../destination-rule/networking-rules.js';
 import { enumName, intValue } from '../gateway/enum-value.js';
 import { isHTTPProtocol, isTLSProtocol, parsePortProtocol } from '../gateway/port-protocol.js';
 import { validateServerTlsSettings } from '../gateway/server-tls-settings.js';
@@ -10,7 +11,7 @@ import type { IstioIngressListener, SidecarPort } from './types.js';
 
 /** Checks a listener port's name, protocol and number (number 0 handled by the caller). */
 export function validateSidecarPortFields(port: SidecarPort, at: Reporter, checkNumber: boolean): void {
-  if (typeof port.name === 'string' && port.name !== '' && !isDNS1123Label(port.name)) at.at('name').error(`invalid port name ${JSON.stringify(port.name)}: must be a lowercase DNS label`);
+  if (typeof port.name === 'string' && port.name !== '' && !isIstioDNSLabel(port.name)) at.at('name').error(`invalid port name ${JSON.stringify(port.name)}: must be a DNS label`);
   if (port.protocol && parsePortProtocol(port.protocol) === undefined) at.at('protocol').error(`unsupported protocol ${JSON.stringify(port.protocol)}`);
   if (checkNumber) {
     const err = checkPort(intValue(port.number));

@@ -1,7 +1,8 @@
 import type { Reporter } from '../../diagnostic.js';
 import type { ValidationContext } from '../kind.js';
-import { checkFQDN, checkPort, checkWildcardDomain, isDNS1123Label } from '../../validation/common.js';
+import { checkFQDN, checkPort, checkWildcardDomain } from '../../validation/common.js';
 import { validateConnectionPool } from '../destination-rule/connection-pool.js';
+import { isIstioDNSLabel } from '../destination-rule/networking-rules.js';
 import { enumName, intValue } from '../gateway/enum-value.js';
 import { validateSelectorLabels } from '../workload-entry/workload-selector.js';
 import { OUTBOUND_TRAFFIC_POLICY_MODES, type OutboundTrafficPolicy, type SidecarSpec } from './types.js';
@@ -43,7 +44,7 @@ function validateOutboundTrafficPolicy(policy: OutboundTrafficPolicy, at: Report
     pat.at('port').error('egressProxy port is required');
     return;
   }
-  if (proxy.subset && !isDNS1123Label(proxy.subset)) pat.at('subset').error(`invalid subset name ${JSON.stringify(proxy.subset)}`);
+  if (proxy.subset && !isIstioDNSLabel(proxy.subset)) pat.at('subset').error(`invalid subset name ${JSON.stringify(proxy.subset)}`);
   const err = checkPort(intValue(proxy.port.number));
   if (err) pat.at('port').at('number').error(err);
 }

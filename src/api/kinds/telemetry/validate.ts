@@ -1,13 +1,11 @@
 import type { Reporter } from '../../diagnostic.js';
 import { checkDuration } from '../../validation/common.js';
-import type { ValidationContext } from '../kind.js';
-import { rejectDryRunAnnotation, validatePolicyTargeting } from '../policy-target/validate.js';
+import { validatePolicyTargeting } from '../policy-target/validate.js';
 import { checkCelSyntax } from './cel-syntax.js';
 import type { AccessLogging, Metrics, ProviderRef, TelemetrySpec, Tracing } from './types.js';
 
 /** Istio's Telemetry rules (webhook and CRD). */
-export function validateTelemetry(spec: TelemetrySpec, at: Reporter, ctx: ValidationContext): void {
-  rejectDryRunAnnotation(ctx.resource.metadata?.annotations, 'Telemetry', at);
+export function validateTelemetry(spec: TelemetrySpec, at: Reporter): void {
   validatePolicyTargeting(spec, at);
   const tracing = spec.tracing ?? [];
   if (tracing.length > 1) at.at('tracing').warn('multiple tracing entries are not currently supported; only the first is used');

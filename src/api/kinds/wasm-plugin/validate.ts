@@ -1,14 +1,12 @@
 import type { Reporter } from '../../diagnostic.js';
-import type { ValidationContext } from '../kind.js';
-import { rejectDryRunAnnotation, validatePolicyTargeting } from '../policy-target/validate.js';
+import { validatePolicyTargeting } from '../policy-target/validate.js';
 import { checkPluginUrl } from './plugin-url.js';
 import type { WasmPluginSpec } from './types.js';
 
 const SHA256 = /^[a-f0-9]{64}$/;
 
 /** Istio's WasmPlugin rules (webhook and CRD). */
-export function validateWasmPlugin(spec: WasmPluginSpec, at: Reporter, ctx: ValidationContext): void {
-  rejectDryRunAnnotation(ctx.resource.metadata?.annotations, 'WasmPlugin', at);
+export function validateWasmPlugin(spec: WasmPluginSpec, at: Reporter): void {
   validatePolicyTargeting(spec, at);
   if (spec.url === undefined || spec.url === null) at.at('url').error('url is required');
   else {

@@ -1,5 +1,5 @@
 import type { Reporter } from '../../diagnostic.js';
-import { checkFQDN, checkPort, isDNS1123Label, isIP, validateLabels } from '../../validation/common.js';
+import { checkFQDN, checkPort, isIP, validateLabels } from '../../validation/common.js';
 import { intValue } from '../gateway/enum-value.js';
 import type { WorkloadEntrySpec } from './types.js';
 import { checkUnixSocketPath, UNIX_ADDRESS_PREFIX } from './unix-address.js';
@@ -62,7 +62,8 @@ function validatePorts(ports: Record<string, unknown> | undefined, at: Reporter,
   for (const [name, value] of entries) {
     const pat = at.at(name);
     if (rules.servicePorts && !rules.servicePorts.has(name)) pat.error(`port ${JSON.stringify(name)} is not a port name of the service entry`);
-    if (rules.level === 'full' ? !isDNS1123Label(name) : !(name.length < 63 && CRD_PORT_NAME.test(name))) {
+    // The CRD's rule (shorter than 63, either case) is stricter than the webhook's DNS label check.
+    if (!(name.length < 63 && CRD_PORT_NAME.test(name))) {
       pat.error(`invalid port name ${JSON.stringify(name)}`);
     }
     const err = checkPort(intValue(value));
