@@ -2,23 +2,18 @@
 // outlier ejection, snapshot swaps, DNS and ORIGINAL_DST clusters, and TCP connections.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer as createH2Server, type Http2Session } from 'node:http2';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { after, describe, it } from 'node:test';
 import { isUpstreamError } from '../src/proxy/upstream/upstream-error.js';
-import { assignment, cluster, endpoint, httpServer, locality, managerFor, snapshot, text } from './proxy-upstream-support.js';
+import { assignment, cluster, endpoint, h2Server, httpServer, locality, managerFor, snapshot, staticCluster, text } from './proxy-upstream-support.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-function staticCluster(name: string, ports: number[], over: Parameters<typeof cluster>[1] = {}) {
-  return cluster(name, { loadAssignment: assignment(name, [locality(ports.map((p) => endpoint('127.0.0.1', p)))]), ...over });
-}
 
 describe('HTTP/1.1 pooling', () => {
   it('reuses one keep-alive connection for sequential requests', async () => {
@@ -95,25 +90,14 @@ describe('HTTP/1.1 pooling', () => {
 
 describe('HTTP/2', () => {
   it('multiplexes concurrent requests over one h2c session', async () => {
-    const server = createH2Server();
-    const sessions = new Set<Http2Session>();
-    server.on('session', (s) => sessions.add(s));
-    server.on('stream', (stream, headers) => {
+    const srv = await h2Server((stream, headers) => {
       setTimeout(() => {
         stream.respond({ ':status': 200, 'x-path': String(headers[':path']) });
         stream.end(String(headers[':authority']));
       }, 30);
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    cleanups.push(
-      () =>
-        new Promise<void>((r) => {
-          for (const s of sessions) s.destroy();
-          server.close(() => r());
-        }),
-    );
-    const port = (server.address() as AddressInfo).port;
+    cleanups.push(srv.close);
+    const port = srv.port;
     const { manager } = managerFor(snapshot([staticCluster('h2', [port], { http2: true })]));
     cleanups.push(() => manager.close());
     const results = await Promise.all(
@@ -127,7 +111,7 @@ describe('HTTP/2', () => {
       Array.from({ length: 20 }, (_, i) => `/s${i}`),
     );
     assert.equal(results[0].body, 'reviews:9080');
-    assert.equal(sessions.size, 1);
+    assert.equal(srv.sessions.length, 1);
   });
 });
 

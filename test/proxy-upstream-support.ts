@@ -1,9 +1,10 @@
 // Shared pieces of the upstream tests: config builders, a snapshot holder helper, loopback
-// servers that count connections, and test certificates made with @peculiar/x509.
+// HTTP/1.1 and HTTP/2 servers that count connections, and test certificates made with @peculiar/x509.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createH2Server, type Http2Server, type IncomingHttpHeaders as H2Headers, type ServerHttp2Session, type ServerHttp2Stream, type Settings } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import { pino } from 'pino';
@@ -27,6 +28,11 @@ export function cluster(name: string, over: Partial<ClusterConfig> = {}): Cluste
     useDownstreamProtocol: false,
     ...over,
   };
+}
+
+/** A STATIC cluster of 127.0.0.1 endpoints at `ports`. */
+export function staticCluster(name: string, ports: number[], over: Partial<ClusterConfig> = {}): ClusterConfig {
+  return cluster(name, { loadAssignment: assignment(name, [locality(ports.map((p) => endpoint('127.0.0.1', p)))]), ...over });
 }
 
 export function endpoint(address: string, port: number, over: Partial<Endpoint> = {}): Endpoint {
@@ -91,6 +97,69 @@ export async function httpServer(handler: (req: IncomingMessage, res: ServerResp
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** One stream an {@link h2Server} saw; `rstCode` is set when it closed (0: NO_ERROR, 8: CANCEL). */
+export interface SeenH2Stream {
+  readonly path: string;
+  readonly session: ServerHttp2Session;
+  rstCode: number | undefined;
+  /** The request arrived whole (END_STREAM), rather than cut off by a reset. */
+  requestEnded: boolean;
+}
+
+/** An HTTP/2 (h2c) server on 127.0.0.1:0 that records its sessions and how each stream closed. */
+export interface H2TestServer {
+  readonly server: Http2Server;
+  readonly port: number;
+  /** Every session accepted, in order. */
+  readonly sessions: ServerHttp2Session[];
+  readonly streams: SeenH2Stream[];
+  /** Sessions not yet destroyed (one that got GOAWAY counts until its connection is gone). */
+  openSessions(): number;
+  close(): Promise<void>;
+}
+
+export async function h2Server(onStream: (stream: ServerHttp2Stream, headers: H2Headers) => void, settings?: Settings): Promise<H2TestServer> {
+  const server = createH2Server(settings === undefined ? {} : { settings });
+  const sessions: ServerHttp2Session[] = [];
+  const streams: SeenH2Stream[] = [];
+  server.on('session', (s) => {
+    sessions.push(s);
+    s.on('error', () => undefined);
+  });
+  server.on('stream', (stream, headers) => {
+    const seen: SeenH2Stream = { path: String(headers[':path']), session: stream.session as ServerHttp2Session, rstCode: undefined, requestEnded: false };
+    streams.push(seen);
+    stream.on('error', () => undefined);
+    // Node also ends the readable side when a reset closes the stream, but only after 'aborted'.
+    stream.once('end', () => (seen.requestEnded = !stream.aborted));
+    stream.on('close', () => (seen.rstCode = stream.rstCode));
+    onStream(stream, headers);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    sessions,
+    streams,
+    openSessions: () => sessions.filter((s) => !s.destroyed).length,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sessions) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Wait until `condition` holds (polling), failing with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** Read a stream to a string. */

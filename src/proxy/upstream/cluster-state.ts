@@ -207,7 +207,7 @@ export class ClusterState {
     try {
       pool.dispatch({ method: req.method as 'GET', path: req.path, headers: toUpstreamHeaders(req.headers), body: req.body ?? null }, exchange);
     } catch (err) {
-      exchange.onResponseError(undefined as never, err as Error);
+      exchange.fail(err as Error);
     }
     return exchange.promise;
   }

@@ -1,5 +1,8 @@
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { Client, type Dispatcher } from 'undici';
+import { H2SessionPool } from './h2-session-pool.js';
+import { UndiciExchangeHandler } from './undici-exchange-handler.js';
 import type { UpstreamError } from './upstream-error.js';
 import type { UpstreamExchange } from './upstream-exchange.js';
 
@@ -9,7 +12,7 @@ export interface HttpPoolOptions {
   readonly origin: string;
   /** Speak HTTP/2: one multiplexed session (more only past the stream limit), not a pool. */
   readonly h2: boolean;
-  /** HTTP/1.1 connections allowed to this host at once. */
+  /** Connections allowed to this host at once (HTTP/1.1 connections, or HTTP/2 sessions). */
   readonly maxConnections: number;
   readonly maxConcurrentStreams: number;
   readonly idleTimeoutMs: number;
@@ -18,7 +21,16 @@ export interface HttpPoolOptions {
   readonly connect: (callback: (err: UpstreamError | null, socket?: Socket) => void) => void;
 }
 
-/** One connection slot: an undici Client (it reconnects lazily after an idle close). */
+/** One request as a pool sends it: headers already filtered into a flat name/value list. */
+export interface PooledRequest {
+  readonly method: string;
+  readonly path: string;
+  /** `[name, value, ...]`, hop-by-hop headers dropped, the authority as `host`. */
+  readonly headers: string[];
+  readonly body: Readable | null;
+}
+
+/** One HTTP/1.1 connection slot: an undici Client (it reconnects lazily after an idle close). */
 interface Slot {
   readonly client: Client;
   inflight: number;
@@ -26,16 +38,18 @@ interface Slot {
 
 /**
  * Pooled connections to one host for one protocol and transport (Envoy keys pools the same way).
- * HTTP/1.1: up to `maxConnections` keep-alive connections, one request at a time each (no
- * pipelining, as Envoy); a request goes to an idle connection, else a new one, else queues on
- * the least busy. HTTP/2: one session multiplexing up to `maxConcurrentStreams` streams. The
- * protocol is decided by the cluster (prior knowledge for h2c, and for ALPN names like `istio`
- * that do not say h2), not by ALPN alone. Idle counts are tracked here rather than by undici's
- * Pool, which only re-offers a connection an event-loop turn after its response ends.
+ * HTTP/1.1 (undici): up to `maxConnections` keep-alive connections, one request at a time each
+ * (no pipelining, as Envoy); a request goes to an idle connection, else a new one, else queues
+ * on the least busy. Idle counts are tracked here rather than by undici's Pool, which only
+ * re-offers a connection an event-loop turn after its response ends. HTTP/2 (node:http2, see
+ * {@link H2SessionPool}): one session multiplexing up to `maxConcurrentStreams` streams, more
+ * sessions only past that. The protocol is decided by the cluster (prior knowledge for h2c, and
+ * for ALPN names like `istio` that do not say h2), not by ALPN alone.
  */
 export class HttpPool {
   private readonly slots: Slot[] = [];
-  private readonly factory: () => Client;
+  private readonly factory: (() => Client) | undefined;
+  private readonly h2: H2SessionPool | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -43,15 +57,18 @@ export class HttpPool {
     readonly key: string,
     private readonly opts: HttpPoolOptions,
   ) {
-    const h2 = opts.h2;
+    if (opts.h2) {
+      this.h2 = new H2SessionPool(opts);
+      return;
+    }
     const connector = (_o: unknown, cb: (...args: [null, Socket] | [Error, null]) => void): void => {
       opts.connect((err, socket) => {
         if (err !== null || socket === undefined) {
           cb(err ?? new Error('no socket'), null);
           return;
         }
-        // undici picks its codec from `alpnProtocol`; set it from the cluster's protocol choice.
-        (socket as Socket & { alpnProtocol?: string | false }).alpnProtocol = h2 ? 'h2' : 'http/1.1';
+        // undici picks its codec from `alpnProtocol`; an ALPN of `istio` (or none) must still mean HTTP/1.1.
+        (socket as Socket & { alpnProtocol?: string | false }).alpnProtocol = 'http/1.1';
         cb(null, socket);
       });
     };
@@ -63,31 +80,33 @@ export class HttpPool {
       bodyTimeout: 0,
       strictContentLength: false,
       maxRequestsPerClient: opts.maxRequestsPerConnection,
-      ...(h2 ? { allowH2: true, pipelining: opts.maxConcurrentStreams, maxConcurrentStreams: opts.maxConcurrentStreams } : { pipelining: 1 }),
+      pipelining: 1,
     };
     this.factory = () => new Client(opts.origin, options);
   }
 
-  /** Hand `exchange` to a connection; it frees the slot when it ends. */
-  dispatch(options: Dispatcher.DispatchOptions, exchange: UpstreamExchange): void {
-    const slot = this.choose();
+  /** Send `request` for `exchange` on one of the host's connections; it frees its slot when it ends. */
+  dispatch(request: PooledRequest, exchange: UpstreamExchange): void {
+    if (this.h2 !== undefined) {
+      this.h2.dispatch(request, exchange);
+      return;
+    }
+    const slot = this.choose(this.factory!);
     slot.inflight++;
     exchange.release = () => slot.inflight--;
-    slot.client.dispatch(options, exchange);
+    slot.client.dispatch(request as Dispatcher.DispatchOptions, new UndiciExchangeHandler(exchange));
   }
 
-  private choose(): Slot {
+  private choose(factory: () => Client): Slot {
     const slots = this.slots;
-    const perSlot = this.opts.h2 ? this.opts.maxConcurrentStreams : 1;
     let least: Slot | undefined;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
-      if (s.inflight < perSlot) return s;
+      if (s.inflight < 1) return s;
       if (least === undefined || s.inflight < least.inflight) least = s;
     }
-    const max = this.opts.h2 ? Math.max(1, this.opts.maxConnections) : this.opts.maxConnections;
-    if (least === undefined || slots.length < max) {
-      const slot: Slot = { client: this.factory(), inflight: 0 };
+    if (least === undefined || slots.length < this.opts.maxConnections) {
+      const slot: Slot = { client: factory(), inflight: 0 };
       slots.push(slot);
       return slot;
     }
@@ -97,11 +116,13 @@ export class HttpPool {
 
   /** Stop taking new requests; in-flight and queued ones finish, then the connections close. */
   drain(): Promise<void> {
+    if (this.h2 !== undefined) return this.h2.drain();
     return (this.closing ??= Promise.all(this.slots.map((s) => s.client.close().catch(() => undefined))).then(() => undefined));
   }
 
   /** Close now, failing whatever is in flight. */
   destroy(): Promise<void> {
+    if (this.h2 !== undefined) return this.h2.destroy();
     return Promise.all(this.slots.map((s) => s.client.destroy().catch(() => undefined))).then(() => undefined);
   }
 }

@@ -1,31 +1,47 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { OutlierDetector } from './outlier-detector.js';
 import type { UpstreamHttpRequest, UpstreamHttpResponse } from './upstream-http-types.js';
 import { UpstreamError, type UpstreamResponseFlag } from './upstream-error.js';
 import type { UpstreamHost } from './upstream-host.js';
 
-const NO_TRAILERS: IncomingHttpHeaders = Object.freeze({}) as IncomingHttpHeaders;
+/** Shared empty trailers, so responses without trailers allocate nothing for them. */
+export const NO_TRAILERS: IncomingHttpHeaders = Object.freeze({}) as IncomingHttpHeaders;
 
 /**
- * One request/response exchange with an upstream, as an undici dispatch handler. It owns the
- * accounting (pending and active requests for the circuit breaker, the host's active count for
- * LEAST_REQUEST), the per-try timeout and abort, outlier reporting, and turns undici's callbacks
- * into a response whose body is a Readable with backpressure (pause/resume on the socket).
+ * How an exchange steers whatever carries it on the wire: an HTTP/2 stream, or undici's
+ * dispatch controller for HTTP/1.1 (whose `abort`/`pause`/`resume` have this shape).
  */
-export class UpstreamExchange implements Dispatcher.DispatchHandler {
+export interface ExchangeTransport {
+  /** Cancel the request on the wire (RST_STREAM CANCEL; an HTTP/1.1 connection is closed). */
+  abort(reason: UpstreamError): void;
+  /** Stop delivering response data until {@link resume}. */
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * One request/response exchange with an upstream, whatever the protocol. It owns the accounting
+ * (pending and active requests for the circuit breaker, the host's active count for
+ * LEAST_REQUEST), the per-try timeout and abort, outlier reporting, and shapes the transport's
+ * events into an {@link UpstreamHttpResponse} whose body is a Readable with backpressure (it
+ * pauses the transport when the reader falls behind). Transports (the undici handler for
+ * HTTP/1.1, the HTTP/2 stream exchange) only translate their events into {@link start},
+ * {@link respond}, {@link data}, {@link end} and {@link fail}.
+ */
+export class UpstreamExchange {
   readonly promise: Promise<UpstreamHttpResponse>;
   private resolve!: (r: UpstreamHttpResponse) => void;
   private reject!: (e: Error) => void;
-  private controller: Dispatcher.DispatchController | undefined;
+  private transport: ExchangeTransport | undefined;
   private body: Readable | undefined;
   private resolveTrailers: ((t: IncomingHttpHeaders) => void) | undefined;
+  private trailers: IncomingHttpHeaders = NO_TRAILERS;
   private timer: NodeJS.Timeout | undefined;
   private pending = true;
   private finished = false;
-  /** Set when the exchange was cancelled before undici started it. */
+  /** Why the exchange was cancelled, for a transport that picks it up afterwards. */
   private cancelReason: UpstreamError | undefined;
   private readonly onAbort: (() => void) | undefined;
   /** Called once when the exchange ends, to free its connection slot in the pool. */
@@ -33,7 +49,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly req: UpstreamHttpRequest,
-    private readonly host: UpstreamHost,
+    readonly host: UpstreamHost,
     private readonly breaker: CircuitBreaker,
     private readonly outlier: OutlierDetector | undefined,
   ) {
@@ -56,36 +72,47 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  /** Abort the exchange from our side (timeout, downstream reset). */
-  private cancel(reason: UpstreamError): void {
+  /** True once the exchange completed, failed or was cancelled; transports then leave it alone. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /**
+   * Abort the exchange from our side (timeout, downstream reset, a failing request body): the
+   * transport, if any, resets the request, and the caller sees `reason` at once.
+   */
+  cancel(reason: UpstreamError): void {
     if (this.finished) return;
-    if (this.controller !== undefined) {
-      this.controller.abort(reason);
-      return;
-    }
-    // Not yet on a connection: fail now, and abort when undici gets to it.
     this.cancelReason = reason;
+    this.transport?.abort(reason);
     this.fail(reason);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  /** The request is on a connection: no longer pending, and cancellable there. */
+  start(transport: ExchangeTransport): void {
+    if (this.finished) {
+      // Cancelled while it waited for a connection.
+      transport.abort(this.cancelReason ?? new UpstreamError('DC', 'downstream_reset', 'request cancelled', { host: this.host }));
+      return;
+    }
+    this.transport = transport;
     if (this.pending) {
       this.pending = false;
       this.breaker.pending--;
     }
-    if (this.cancelReason !== undefined) controller.abort(this.cancelReason);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    if (statusCode < 200 || this.finished) return;
+  /** Final response headers arrived (1xx are ignored). */
+  respond(statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.finished || this.body !== undefined) return;
     this.outlier?.reportStatus(this.host, statusCode);
     const body = new Readable({
       highWaterMark: 64 * 1024,
-      read: () => controller.resume(),
+      read: () => this.transport?.resume(),
       destroy: (err, cb) => {
-        // The reader went away before the end: reset the upstream stream.
-        if (!this.finished) controller.abort(err ?? new UpstreamError('DC', 'downstream_reset', 'response body destroyed', { host: this.host }));
+        // The reader went away before the end: reset the upstream request.
+        if (!this.finished) this.cancel(err instanceof UpstreamError ? err : new UpstreamError('DC', 'downstream_reset', 'response body destroyed', { host: this.host, cause: err ?? undefined }));
+        else this.resolveTrailers?.(this.trailers);
         cb(err);
       },
     });
@@ -93,47 +120,46 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const trailers = new Promise<IncomingHttpHeaders>((res) => {
       this.resolveTrailers = res;
     });
+    // Trailers are reported once the reader has had every byte, never before.
+    body.once('end', () => this.resolveTrailers?.(this.trailers));
     this.resolve({ status: statusCode, headers, body, trailers, endpoint: this.host });
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.body !== undefined && !this.body.push(chunk)) controller.pause();
+  /** A piece of the response body; pauses the transport while the reader is behind. */
+  data(chunk: Buffer): void {
+    if (this.body !== undefined && !this.finished && !this.body.push(chunk)) this.transport?.pause();
   }
 
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+  /** The response is complete: every body byte has been handed to {@link data}. */
+  end(trailers: IncomingHttpHeaders): void {
+    if (this.finished) return;
     const body = this.body;
-    const resolveTrailers = this.resolveTrailers;
     this.finish();
     if (body === undefined) {
       this.reject(new UpstreamError('UPE', 'no_response', `upstream ${this.host.key} ended without a response`, { host: this.host }));
       return;
     }
+    this.trailers = trailers;
     body.push(null);
-    resolveTrailers?.(responseTrailers(controller, trailers));
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.fail(this.mapError(error));
-  }
-
-  private fail(err: UpstreamError): void {
+  /** The exchange failed; `error` is mapped to an UpstreamError unless it already is one. */
+  fail(error: Error): void {
     if (this.finished) return;
-    err.onHost(this.host);
+    const err = this.toUpstreamError(error);
     if (err.flag === 'UT') this.outlier?.reportLocalFailure(this.host, 'timeout');
     else if (err.flag === 'UC' || err.flag === 'UR') this.outlier?.reportLocalFailure(this.host, 'reset');
     const body = this.body;
-    const resolveTrailers = this.resolveTrailers;
     this.finish();
     if (body === undefined) {
       this.reject(err);
     } else {
       body.destroy(err);
-      resolveTrailers?.(NO_TRAILERS);
+      this.resolveTrailers?.(NO_TRAILERS);
     }
   }
 
   private finish(): void {
-    if (this.finished) return;
     this.finished = true;
     if (this.pending) {
       this.pending = false;
@@ -146,12 +172,15 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.onAbort !== undefined) this.req.signal?.removeEventListener('abort', this.onAbort);
   }
 
-  private mapError(error: Error): UpstreamError {
-    if (error instanceof UpstreamError) return error.onHost(this.host);
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (this.req.body?.destroyed === true && this.req.body.errored !== null) {
-      return new UpstreamError('DC', 'downstream_reset', 'request body failed', { cause: error, host: this.host });
+  /** One mapping for both transports' errors (undici's codes and node:http2's). */
+  private toUpstreamError(error: Error): UpstreamError {
+    const host = this.host;
+    if (error instanceof UpstreamError) return error.onHost(host);
+    const reqBody = this.req.body;
+    if (reqBody?.destroyed === true && reqBody.errored !== null) {
+      return new UpstreamError('DC', 'downstream_reset', 'request body failed', { cause: error, host });
     }
+    const code = (error as NodeJS.ErrnoException).code ?? '';
     let flag: UpstreamResponseFlag = 'UC';
     let reason = 'upstream_connection_termination';
     if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'ERR_HTTP2_PROTOCOL_ERROR') {
@@ -161,27 +190,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       flag = 'UR';
       reason = 'upstream_reset';
     }
-    return new UpstreamError(flag, reason, `upstream ${this.host.key}: ${error.message}`, { cause: error, host: this.host });
+    return new UpstreamError(flag, reason, `upstream ${host.key}: ${error.message}`, { cause: error, host });
   }
-}
-
-/**
- * The response trailers undici reported. HTTP/1.1 (chunked) trailers come as a raw
- * name/value list that undici's handler adapter parses into `parsed`. HTTP/2 trailers come
- * from node:http2 already as an object, which that adapter cannot parse (it hands over `{}`),
- * so they are read from the controller's `rawTrailers` instead.
- */
-function responseTrailers(controller: Dispatcher.DispatchController | undefined, parsed: IncomingHttpHeaders | undefined): IncomingHttpHeaders {
-  const raw = controller?.rawTrailers;
-  if (raw !== null && raw !== undefined && !Array.isArray(raw)) {
-    const out: IncomingHttpHeaders = {};
-    for (const name of Object.keys(raw)) {
-      // Trailers carry no pseudo-headers; a malformed one must not reach the downstream codec.
-      if (name.startsWith(':')) continue;
-      const value = raw[name];
-      if (value !== undefined) out[name.toLowerCase()] = value;
-    }
-    return out;
-  }
-  return parsed !== undefined && Object.keys(parsed).length > 0 ? parsed : NO_TRAILERS;
 }
