@@ -3,12 +3,11 @@
 // VirtualServices and DestinationRules.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { Resource } from '../src/api/resource.js';
-import { ControllerProcess, plexus } from './support/controller-process.js';
+import { applier, ControllerProcess, plexus } from './support/controller-process.js';
 import { startEchoServer, type EchoServer } from './support/echo-service.js';
 import type { CallResult } from './support/xds-client-protocol.js';
 import { XdsClientProcess } from './support/xds-client-process.js';
@@ -23,15 +22,7 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
   let home: string;
   let controller: ControllerProcess;
   let client: XdsClientProcess;
-  let applied = 0;
-
-  /** `plexus apply -f FILE` against the controller, as a user would. */
-  async function apply(...resources: Resource[]): Promise<void> {
-    const file = join(home, `apply-${applied++}.yaml`);
-    writeFileSync(file, resources.map((r) => stringify(r)).join('---\n'));
-    const run = await plexus(['apply', '--home', home, '-f', file]);
-    assert.equal(run.code, 0, `plexus apply failed:\n${run.stdout}${run.stderr}`);
-  }
+  let apply: (...resources: Resource[]) => Promise<void>;
 
   const call = (headers: Record<string, string> = {}): Promise<CallResult> => client.call(headers);
   const calls = (n: number, headers: Record<string, string> = {}): Promise<CallResult[]> => client.calls(n, headers);
@@ -42,6 +33,7 @@ describe('proxyless gRPC greeter via xDS', { timeout: 60_000 }, () => {
     v1 = await startEchoServer('v1');
     v2 = await startEchoServer('v2');
     home = mkdtempSync(join(tmpdir(), 'plexus-greeter-'));
+    apply = applier(home);
     controller = await ControllerProcess.start(home);
     const port = controller.ports.xds;
     await apply(

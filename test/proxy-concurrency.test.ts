@@ -3,17 +3,16 @@
 // the test talks to the primary's admin, scrape and readiness ports like an operator would.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { stringify } from 'yaml';
 import type { Resource } from '../src/api/resource.js';
 import { freePorts } from '../src/agent/free-ports.js';
 import { call, parsePrometheus, type ParsedFamily } from './proxy-admin-support.js';
-import { ControllerProcess, plexus } from './support/controller-process.js';
+import { applier, ControllerProcess, plexus } from './support/controller-process.js';
 import { service, virtualService, workloadEntry } from './support/mesh-objects.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -110,14 +109,7 @@ describe('plexus proxy --concurrency 2 (primary and workers)', { timeout: 30_000
   let proxy: ProxyChild;
   let proxyPort: number;
   let ports: { admin: number; prometheus: number; readiness: number };
-  let applied = 0;
-
-  async function apply(...resources: Resource[]): Promise<void> {
-    const file = join(home, `apply-${applied++}.yaml`);
-    writeFileSync(file, resources.map((r) => stringify(r)).join('---\n'));
-    const run = await plexus(['apply', '--home', home, '-f', file]);
-    assert.equal(run.code, 0, `plexus apply failed:\n${run.stdout}${run.stderr}`);
-  }
+  let apply: (...resources: Resource[]) => Promise<void>;
 
   async function scrape(): Promise<Map<string, ParsedFamily>> {
     const r = await call(ports.prometheus, '/stats/prometheus');
@@ -146,6 +138,7 @@ describe('plexus proxy --concurrency 2 (primary and workers)', { timeout: 30_000
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const upstreamPort = (upstream.address() as AddressInfo).port;
     home = mkdtempSync(join(tmpdir(), 'plexus-concurrency-'));
+    apply = applier(home);
     controller = await ControllerProcess.start(home);
     await apply(
       service('echo', 'default', { app: 'echo' }, [{ name: 'http', port: 8080 }]),

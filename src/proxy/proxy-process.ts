@@ -20,7 +20,7 @@ import type { ServerState } from '../telemetry/server-metrics.js';
 import { localWorkloadLabels, type LocalWorkloadFacts } from '../telemetry/workload-labels.js';
 import type { RequestRecord } from './http/request-record.js';
 import { AdminServer } from './admin/admin-server.js';
-import { startStatsServers, type StatsServers } from './admin/stats-servers.js';
+import { boundPorts, startStatsServers, type ProxyPorts, type StatsServers } from './admin/stats-servers.js';
 import type { AppMetricsTarget } from './admin/app-metrics.js';
 import type { AdminBootstrapInfo, AdminMetricSource } from './admin/admin-sources.js';
 import { upstreamFactsFromProxy } from './admin/upstream-facts-from-proxy.js';
@@ -256,13 +256,8 @@ export class ProxyProcess {
   }
 
   /** Bound ports of the admin and scrape servers (0 or undefined: not opened). */
-  get ports(): { readonly admin?: number; readonly prometheus?: number; readonly agent?: number; readonly readiness?: number } {
-    return {
-      ...(this.admin?.port !== undefined ? { admin: this.admin.port } : {}),
-      ...(this.scrape?.prometheusPort !== undefined ? { prometheus: this.scrape.prometheusPort } : {}),
-      ...(this.scrape?.agentPort !== undefined ? { agent: this.scrape.agentPort } : {}),
-      ...(this.healthPort !== undefined ? { readiness: this.healthPort } : {}),
-    };
+  get ports(): ProxyPorts {
+    return boundPorts(this.admin, this.scrape, this.healthPort);
   }
 
   /** True once the first snapshot with listeners is served, and until draining starts. */

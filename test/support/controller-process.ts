@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Resource } from '../../src/api/resource.js';
 
 // The CLI compiled next to the tests (dist/ or any other outDir), run without bin/plexus.js.
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).href;
@@ -33,6 +35,20 @@ export function plexus(args: string[], timeoutMs = 30_000): Promise<CliRun> {
     });
     child.stdin!.end();
   });
+}
+
+/**
+ * `plexus apply -f FILE --home HOME` as a user would run it: each call writes the objects to a
+ * new file in HOME and fails the test when apply does.
+ */
+export function applier(home: string): (...resources: Resource[]) => Promise<void> {
+  let applied = 0;
+  return async (...resources) => {
+    const file = join(home, `apply-${applied++}.yaml`);
+    writeFileSync(file, resources.map((r) => stringify(r)).join('---\n'));
+    const run = await plexus(['apply', '--home', home, '-f', file]);
+    if (run.code !== 0) throw new Error(`plexus apply failed:\n${run.stdout}${run.stderr}`);
+  };
 }
 
 /** A `plexus controller` child process on a home directory, every port chosen by the kernel. */

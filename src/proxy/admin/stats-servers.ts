@@ -100,3 +100,21 @@ export async function startStatsServers(opts: StatsServersOptions): Promise<Stat
   log.info({ host, ...result }, 'stats servers listening');
   return { ...result, close: async () => { await Promise.all(running.map((s) => s.close())); } };
 }
+
+/** Ports a proxy process serves (admin, scrape and readiness), for logs, tests and `controller.json`-style records. */
+export interface ProxyPorts {
+  readonly admin?: number;
+  readonly prometheus?: number;
+  readonly agent?: number;
+  readonly readiness?: number;
+}
+
+/** The bound ports of whichever of these servers were opened. */
+export function boundPorts(admin: { readonly port?: number } | undefined, scrape: StatsServers | undefined, readiness: number | undefined): ProxyPorts {
+  return {
+    ...(admin?.port !== undefined ? { admin: admin.port } : {}),
+    ...(scrape?.prometheusPort !== undefined ? { prometheus: scrape.prometheusPort } : {}),
+    ...(scrape?.agentPort !== undefined ? { agent: scrape.agentPort } : {}),
+    ...(readiness !== undefined ? { readiness } : {}),
+  };
+}

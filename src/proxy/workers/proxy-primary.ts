@@ -5,7 +5,7 @@ import { HealthListener } from '../listener/health-listener.js';
 import { LocalSecretStore, type WorkloadCertificateSource } from '../tls/local-secret-store.js';
 import { XdsClient, type XdsClientOptions } from '../xds-client/index.js';
 import { AdminServer } from '../admin/admin-server.js';
-import type { StatsServers } from '../admin/stats-servers.js';
+import { boundPorts, type ProxyPorts, type StatsServers } from '../admin/stats-servers.js';
 import { adminBootstrapInfo, startProxyStatsServers, type ProxyAdminOptions, type ProxyStatsServerOptions } from '../proxy-process.js';
 import type { MetricFamily, MetricSource } from '../../telemetry/prometheus-text.js';
 import { ProcessMetrics } from '../../telemetry/process-metrics.js';
@@ -120,13 +120,8 @@ export class ProxyPrimary {
   }
 
   /** Bound ports of the admin, scrape and readiness servers. */
-  get ports(): { readonly admin?: number; readonly prometheus?: number; readonly agent?: number; readonly readiness?: number } {
-    return {
-      ...(this.admin?.port !== undefined ? { admin: this.admin.port } : {}),
-      ...(this.scrape?.prometheusPort !== undefined ? { prometheus: this.scrape.prometheusPort } : {}),
-      ...(this.scrape?.agentPort !== undefined ? { agent: this.scrape.agentPort } : {}),
-      ...(this.healthPort !== undefined ? { readiness: this.healthPort } : {}),
-    };
+  get ports(): ProxyPorts {
+    return boundPorts(this.admin, this.scrape, this.healthPort);
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { Locality, ProxySnapshot } from '../config/model.js';
+import type { ProxySnapshot } from '../config/model.js';
+import type { AdminHostView } from '../admin/admin-sources.js';
 import type { HostRequestCounters } from '../../telemetry/envoy-request-stats.js';
 import type { MetricFamily } from '../../telemetry/prometheus-text.js';
 
@@ -9,18 +10,7 @@ import type { MetricFamily } from '../../telemetry/prometheus-text.js';
  */
 
 /** One upstream host of one worker, as plain data (what `/clusters` needs). */
-export interface WorkerHostState {
-  readonly key: string;
-  readonly address: string;
-  readonly port: number;
-  readonly weight: number;
-  readonly edsHealthy: boolean;
-  readonly ejected: boolean;
-  readonly hostname: string | undefined;
-  readonly locality: Locality;
-  readonly priority: number;
-  readonly activeRequests: number;
-}
+export type WorkerHostState = AdminHostView;
 
 /** One cluster's live state in one worker: its load balancer's hosts and per-host request counters. */
 export interface WorkerClusterState {
