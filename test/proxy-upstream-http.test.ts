@@ -83,8 +83,10 @@ describe('HTTP/1.1 pooling', () => {
     } finally {
       clearInterval(sampler);
     }
+    // Socket, stream and parser buffers of both ends (the server shares this process), sampled
+    // between GCs, come to 13–20 MB here; holding either 50 MB body would be far above 32 MB.
     const growth = (peak - base) / (1024 * 1024);
-    assert.ok(growth < 20, `retained memory grew ${growth.toFixed(1)} MB while moving 2 × 50 MB`);
+    assert.ok(growth < 32, `retained memory grew ${growth.toFixed(1)} MB while moving 2 × 50 MB`);
   });
 });
 

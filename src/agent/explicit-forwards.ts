@@ -201,9 +201,10 @@ async function holdPorts(ports: readonly number[]): Promise<() => Promise<void>>
  * Plans the forwards of a workload starting now: the namespace's services as they are at
  * this moment (services created later get no variables, as with kubelet) and the requests.
  * Requested local ports must be free. All other ports come from one allocation, so none
- * repeats: `others` ports for the caller (returned in `ports`), then the forwards' ones.
+ * repeats: `others` ports for the caller (returned in `ports`), then the forwards' ones; with
+ * `reservations` they are claimed for this process until `releasePorts`.
  */
-export async function workloadForwards(admin: AdminApi, namespace: string, requests: readonly ForwardRequest[], others: number): Promise<{ plan: ForwardPlan; ports: number[] }> {
+export async function workloadForwards(admin: AdminApi, namespace: string, requests: readonly ForwardRequest[], others: number, reservations?: string): Promise<{ plan: ForwardPlan; ports: number[] }> {
   const services = await namespaceEnvServices(admin, namespace);
   // Count first (merging decides how many are needed), then allocate everything at once.
   let needed = 0;
@@ -212,7 +213,7 @@ export async function workloadForwards(admin: AdminApi, namespace: string, reque
   const release = await holdPorts([...new Set(wanted)]);
   let free: number[];
   try {
-    free = await freePorts(others + needed, LOOPBACK);
+    free = await freePorts(others + needed, LOOPBACK, reservations);
   } finally {
     await release();
   }

@@ -6,6 +6,7 @@ import { PlexusError } from '../api/errors.js';
 import { formatForwards } from '../xds/generators/explicit-interception.js';
 import { childExit, exitStatus, stopPid, waitFor, type ChildExit } from './child-process-wait.js';
 import { workloadForwards, type ForwardPlan, type ForwardRequest } from './explicit-forwards.js';
+import { releasePorts } from './free-ports.js';
 import { httpGet } from './http-probe.js';
 import type { ControllerEndpoint, WorkloadSpec } from './pod-workload.js';
 import { registerWorkload, unregisterWorkload } from './workload-entry.js';
@@ -86,8 +87,11 @@ export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller
   let tokenFile: string | undefined;
   let record: WorkloadRecord | undefined;
   const signals = forwardSignalsToApp(() => app);
+  const reservations = join(spec.home, 'runtime', 'ports');
+  let claimed: number[] = [];
   try {
-    const allocated = await workloadForwards(controller.admin, spec.namespace, spec.forwards ?? [], 3 + 2 * spec.ports.length);
+    const allocated = await workloadForwards(controller.admin, spec.namespace, spec.forwards ?? [], 3 + 2 * spec.ports.length, reservations);
+    claimed = [...allocated.ports, ...allocated.plan.forwards.map((f) => f.local)];
     const forwards: ForwardPlan = allocated.plan;
     for (const name of forwards.collisions) log.warn({ variable: name }, 'two port forwards claim this variable; the first keeps it');
     const [httpProxyPort, readinessPort, adminPort, ...rest] = allocated.ports;
@@ -155,6 +159,7 @@ export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller
     // A command that could not start (ENOENT) exits with code -2: report 127 as a shell does.
     return app.pid === undefined ? 127 : exitStatus(appExit);
   } finally {
+    releasePorts(reservations, claimed);
     signals.dispose();
     if (app?.pid && app.exitCode === null && app.signalCode === null) await stopPid(app.pid, 5000);
     killGroup(app?.pid);
