@@ -161,15 +161,16 @@ kind: PeerAuthentication
 metadata: {name: default, namespace: default}
 spec: {mtls: {mode: STRICT}}
 `);
-    run('details-v1', ['--port', '9080', '--labels', 'app=details,version=v1', '--service-account', 'bookinfo-details'], [process.execPath, bookinfoAppPath('details')]);
-    run('echo-v1', ['--port', '8080', '--labels', 'app=echo,version=v1'], [process.execPath, '-e', ECHO_HTTP, 'v1']);
-    run('echo-v2', ['--port', '8080', '--labels', 'app=echo,version=v2'], [process.execPath, '-e', ECHO_HTTP, 'v2']);
-    run('tcp-echo', ['--port', '9000'], [process.execPath, '-e', ECHO_TCP]);
+    // The client first: it claims the local port picked above before the others pick theirs.
     run('client', ['--service-account', 'fwd-client', '--forward', `details.default:9080=${detailsLocal}`, '--forward', 'late:7000'], [process.execPath, '-e', CLIENT]);
     client = await until('the client app to start', 45_000, async () => {
       const file = join(home, 'client.json');
       return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as typeof client) : undefined;
     });
+    run('details-v1', ['--port', '9080', '--labels', 'app=details,version=v1', '--service-account', 'bookinfo-details'], [process.execPath, bookinfoAppPath('details')]);
+    run('echo-v1', ['--port', '8080', '--labels', 'app=echo,version=v1'], [process.execPath, '-e', ECHO_HTTP, 'v1']);
+    run('echo-v2', ['--port', '8080', '--labels', 'app=echo,version=v2'], [process.execPath, '-e', ECHO_HTTP, 'v2']);
+    run('tcp-echo', ['--port', '9000'], [process.execPath, '-e', ECHO_TCP]);
   });
 
   after(async () => {

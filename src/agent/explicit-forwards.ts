@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { PlexusError } from '../api/errors.js';
 import type { Resource } from '../api/resource.js';
 import type { ExplicitForward } from '../xds/generators/explicit-interception.js';
-import { freePorts } from './free-ports.js';
+import { claimPort, freePorts } from './free-ports.js';
 import type { AdminApi } from './workload-entry.js';
 
 /** Explicit mode's forwards listen here, as every other explicit-mode port. */
@@ -209,8 +210,12 @@ export async function workloadForwards(admin: AdminApi, namespace: string, reque
   // Count first (merging decides how many are needed), then allocate everything at once.
   let needed = 0;
   planForwards(services, requests, () => ++needed);
-  const wanted = requests.map((r) => r.local).filter((p): p is number => p !== undefined);
-  const release = await holdPorts([...new Set(wanted)]);
+  const wanted = [...new Set(requests.map((r) => r.local).filter((p): p is number => p !== undefined))];
+  // Claimed first, so that no workload of this home starting meanwhile picks one of them.
+  for (const port of wanted) {
+    if (reservations !== undefined && !claimPort(reservations, port)) throw new PlexusError('PLEXUS_ERR_USAGE', `--forward local port ${port} is claimed by another workload (${join(reservations, String(port))})`);
+  }
+  const release = await holdPorts(wanted);
   let free: number[];
   try {
     free = await freePorts(others + needed, LOOPBACK, reservations);
