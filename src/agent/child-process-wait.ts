@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Logger } from 'pino';
 import { isProcessAlive } from '../config/admin-api/controller-info.js';
 
 /** How a child ended: its exit code, or the signal that ended it. */
@@ -54,4 +55,19 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
+}
+
+/**
+ * Waits for whichever ends first, the app (normal) or its sidecar (then the app is stopped),
+ * and returns the app's exit status; a sidecar that dies under a successful app still fails.
+ */
+export async function appOrSidecarExit(app: ChildProcess, sidecarExit: Promise<ChildExit>, log: Logger): Promise<number> {
+  const first = await Promise.race([childExit(app).then((e) => ({ who: 'app' as const, e })), sidecarExit.then((e) => ({ who: 'proxy' as const, e }))]);
+  if (first.who === 'proxy') {
+    log.error({ exit: first.e }, 'the sidecar exited; stopping the app');
+    if (app.pid) await stopPid(app.pid, 5000);
+    return exitStatus(await childExit(app)) || 1;
+  }
+  log.info({ exit: first.e }, 'app exited; draining the sidecar');
+  return exitStatus(first.e);
 }

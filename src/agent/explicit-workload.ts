@@ -4,7 +4,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlexusError } from '../api/errors.js';
 import { formatForwards } from '../xds/generators/explicit-interception.js';
-import { childExit, exitStatus, stopPid, waitFor, type ChildExit } from './child-process-wait.js';
+import { appOrSidecarExit, childExit, stopPid, waitFor } from './child-process-wait.js';
 import { workloadForwards, type ForwardPlan, type ForwardRequest } from './explicit-forwards.js';
 import { releasePorts } from './free-ports.js';
 import { httpGet } from './http-probe.js';
@@ -146,18 +146,9 @@ export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller
     app.on('error', (err) => log.error({ err: err.message }, 'the app could not be started'));
     record.appPid = app.pid;
     writeWorkloadRecord(spec.home, record);
-    const first = await Promise.race([childExit(app).then((e) => ({ who: 'app' as const, e })), proxyExit.then((e) => ({ who: 'proxy' as const, e }))]);
-    let appExit: ChildExit;
-    if (first.who === 'proxy') {
-      log.error({ exit: first.e }, 'the sidecar exited; stopping the app');
-      if (app.pid) await stopPid(app.pid, 5000);
-      appExit = await childExit(app);
-      return exitStatus(appExit) || 1;
-    }
-    appExit = first.e;
-    log.info({ exit: appExit }, 'app exited; draining the sidecar');
+    const status = await appOrSidecarExit(app, proxyExit, log);
     // A command that could not start (ENOENT) exits with code -2: report 127 as a shell does.
-    return app.pid === undefined ? 127 : exitStatus(appExit);
+    return app.pid === undefined ? 127 : status;
   } finally {
     releasePorts(reservations, claimed);
     signals.dispose();

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { isProcessAlive } from '../config/admin-api/controller-info.js';
 
 /**
  * `count` distinct free TCP ports on `host`, all held open until every one is picked, so they
@@ -77,7 +78,7 @@ function claim(dir: string, port: number): boolean {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = ownerOf(file);
-      if (owner !== undefined && isAlive(owner)) return false;
+      if (owner !== undefined && isProcessAlive(owner)) return false;
       rmSync(file, { force: true }); // left by a process that is gone
     }
   }
@@ -90,14 +91,5 @@ function ownerOf(file: string): number | undefined {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -7,7 +7,7 @@ import { PlexusError } from '../api/errors.js';
 import { installCapture } from '../runtime/iptables-capture.js';
 import { spawnInPod } from '../runtime/pod-exec.js';
 import { PodNetwork, type PodRecord } from '../runtime/pod-network.js';
-import { childExit, exitStatus, stopPid, waitFor, type ChildExit } from './child-process-wait.js';
+import { appOrSidecarExit, childExit, stopPid, waitFor } from './child-process-wait.js';
 import { httpGet } from './http-probe.js';
 import { registerWorkload, unregisterWorkload, type AdminApi } from './workload-entry.js';
 import { removeWorkloadRecord, writeWorkloadRecord, type WorkloadRecord } from './workload-record.js';
@@ -120,18 +120,7 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
     app = spawnInPod(pod.netns, spec.command, { uid: spec.appUid, gid: spec.appGid }, { stdio: 'inherit', env });
     record.appPid = app.pid;
     writeWorkloadRecord(spec.home, record);
-    // Whichever ends first: the app (normal) or the sidecar (then the app is stopped).
-    const first = await Promise.race([childExit(app).then((e) => ({ who: 'app' as const, e })), proxyExit.then((e) => ({ who: 'proxy' as const, e }))]);
-    let appExit: ChildExit;
-    if (first.who === 'proxy') {
-      log.error({ exit: first.e }, 'the sidecar exited; stopping the app');
-      if (app.pid) await stopPid(app.pid, 5000);
-      appExit = await childExit(app);
-      return exitStatus(appExit) || 1;
-    }
-    appExit = first.e;
-    log.info({ exit: appExit }, 'app exited; draining the sidecar');
-    return exitStatus(appExit);
+    return await appOrSidecarExit(app, proxyExit, log);
   } finally {
     signals.dispose();
     if (app?.pid && app.exitCode === null && app.signalCode === null) await stopPid(app.pid, 5000);
