@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { dirname, parse } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { originalDstStatus } from '../runtime/original-dst.js';
 
 /** Whether workloads can run in pods with transparent capture here, and if not, why. */
@@ -21,5 +24,25 @@ export function captureSupport(): CaptureSupport {
   }
   const addon = originalDstStatus();
   if (!addon.available) return { pods: false, reason: addon.reason };
+  const closed = closedFolder(fileURLToPath(new URL('../../..', import.meta.url))) ?? closedFolder(dirname(process.execPath));
+  if (closed) {
+    return { pods: false, reason: `pods run the sidecar as uid 1337 and apps as another user, who cannot enter ${closed} (no o+x; a checkout under /root or mktemp -d is like this): chmod o+x ${closed}, or move the checkout` };
+  }
   return { pods: true };
+}
+
+/** The first folder from the root down to `dir` that users other than its owner cannot enter. */
+function closedFolder(dir: string): string | undefined {
+  const chain: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    chain.unshift(d);
+    if (d === parse(d).root) break;
+  }
+  return chain.find((d) => {
+    try {
+      return (statSync(d).mode & 0o001) === 0;
+    } catch {
+      return false;
+    }
+  });
 }
