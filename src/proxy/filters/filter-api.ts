@@ -27,6 +27,12 @@ export interface HttpFilterContext {
   readonly signal: AbortSignal;
   /** The route's, else the virtual host's, `typed_per_filter_config` entry for a filter name. */
   perFilterConfig(filterName: string): unknown;
+  /**
+   * Envoy's dynamic metadata: filter namespace (e.g. `envoy.filters.http.jwt_authn`) → values,
+   * written by earlier filters and read by later ones (RBAC, ext_authz, access log). Undefined
+   * until a filter writes, so requests whose filters write nothing allocate nothing.
+   */
+  dynamicMetadata: Record<string, Record<string, unknown>> | undefined;
 }
 
 /** A decoder filter either lets the request continue or answers it locally. */
@@ -66,5 +72,10 @@ export interface HttpFilterDefinition<C = unknown> {
   /** Terminal filters must come last in the chain (the router). */
   readonly terminal: boolean;
   parseConfig(raw: unknown): ConfigParseResult<C>;
+  /**
+   * Parses the filter's per-route config (`typed_per_filter_config` value, FilterConfig wrapper
+   * already removed). Absent: the filter takes no per-route config, and one given is refused.
+   */
+  parsePerRouteConfig?(raw: unknown): ConfigParseResult<unknown>;
   create(config: C, name: string, deps: FilterDeps): HttpFilter;
 }

@@ -359,6 +359,7 @@ export class HttpConnectionManager {
         return exchange.signal;
       },
       perFilterConfig: (name) => route?.route.route.perFilterConfig?.[name] ?? virtualHost?.perFilterConfig?.[name],
+      dynamicMetadata: undefined,
     };
     await runFilterChain(this.filters, ctx);
   }
