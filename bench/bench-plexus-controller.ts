@@ -125,8 +125,34 @@ async function checkMutualTls(serverAdmin: number, inboundPort: number, requests
   return `server sidecar ${listener}: ${chains.length} TLS-only chain(s) requiring a client certificate, plaintext refused, ${mtls} request(s) counted mutual_tls from ${source}`;
 }
 
-/** The pair configured by a real `plexus controller` over xDS, with certificates from its CA. */
-export async function startPlexusPairViaController(appPort: number, workDir: string): Promise<ProxyPair> {
+/**
+ * `count` AuthorizationPolicies on the bench server, shaped so that a request is checked against
+ * every one of them: `count - 1` ALLOW policies that never match the bench request (another
+ * caller, a method, a path and a header each), then one that allows the bench client. Envoy
+ * evaluates an RBAC filter's policies in name order, so the matching one is named last.
+ */
+export function benchPolicies(count: number): Resource[] {
+  const policy = (name: string, rules: unknown[]): Resource => ({
+    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: NAMESPACE },
+    spec: { selector: { matchLabels: { app: SERVICE } }, action: 'ALLOW', rules },
+  });
+  const out: Resource[] = [];
+  for (let i = 0; i < count - 1; i++) {
+    out.push(policy(`bench-${String(i).padStart(3, '0')}`, [{
+      from: [{ source: { principals: [`${TRUST_DOMAIN}/ns/${NAMESPACE}/sa/caller-${i}`] } }],
+      to: [{ operation: { methods: ['POST'], paths: [`/api/v${i}/*`] } }],
+      when: [{ key: 'request.headers[x-tenant]', values: [`tenant-${i}`] }],
+    }]));
+  }
+  if (count > 0) out.push(policy('zz-allow-bench-client', [{ from: [{ source: { principals: [`${TRUST_DOMAIN}/ns/${NAMESPACE}/sa/${CLIENT.serviceAccount}`] } }] }]));
+  return out;
+}
+
+/**
+ * The pair configured by a real `plexus controller` over xDS, with certificates from its CA;
+ * `policies` AuthorizationPolicies on the server side (see {@link benchPolicies}).
+ */
+export async function startPlexusPairViaController(appPort: number, workDir: string, policies = 0): Promise<ProxyPair> {
   const home = mkdtempSync(join(workDir, 'plexus-home-'));
   let controller: BenchController | undefined;
   const started: Child[] = [];
@@ -140,7 +166,7 @@ export async function startPlexusPairViaController(appPort: number, workDir: str
   try {
     controller = await BenchController.start(home);
     const [inbound, serverHttp, serverReady, serverAdmin, clientHttp, clientReady, clientAdmin] = await freePorts(7, LOOPBACK);
-    await controller.apply(benchMesh(inbound));
+    await controller.apply([...benchMesh(inbound), ...benchPolicies(policies)]);
     const tokenFile = (sa: string, token: string): string => {
       const file = join(home, `${sa}.token`);
       writeFileSync(file, token, { mode: 0o600 });

@@ -14,7 +14,9 @@ import { startPlexusPairStatic } from './bench-plexus-static.js';
 /** How the harness starts the pair; `certs` is undefined when openssl could not make them. */
 export interface PlexusPairStarter {
   readonly label: string;
-  start(certs: BenchCerts | undefined, appPort: number, workDir: string): Promise<ProxyPair>;
+  /** Whether `start` can put AuthorizationPolicies on the server side (the controller pair only). */
+  readonly policies: boolean;
+  start(certs: BenchCerts | undefined, appPort: number, workDir: string, policies?: number): Promise<ProxyPair>;
 }
 
 /** The configured way to start the pair (PLEXUS_BENCH_CONFIG=controller|static; default controller). */
@@ -23,6 +25,7 @@ export function plexusPairStarter(): PlexusPairStarter {
   if (mode === 'static') {
     return {
       label: 'static --config-file',
+      policies: false,
       start: (certs, appPort, workDir) => {
         if (!certs) throw new Error('openssl could not make the certificates the static pair needs');
         return startPlexusPairStatic(certs, appPort, workDir);
@@ -30,5 +33,5 @@ export function plexusPairStarter(): PlexusPairStarter {
     };
   }
   if (mode !== 'controller') throw new Error(`PLEXUS_BENCH_CONFIG is controller or static, not ${JSON.stringify(mode)}`);
-  return { label: 'plexus controller + xDS (explicit mode)', start: (_certs, appPort, workDir) => startPlexusPairViaController(appPort, workDir) };
+  return { label: 'plexus controller + xDS (explicit mode)', policies: true, start: (_certs, appPort, workDir, policies) => startPlexusPairViaController(appPort, workDir, policies) };
 }

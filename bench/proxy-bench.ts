@@ -21,6 +21,9 @@ const CONNECTIONS = 16;
 const FIXED_SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = 2;
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 10);
+/** AuthorizationPolicy counts measured on the server side of the controller pair (BENCH_POLICIES, `""` for none). */
+const POLICY_COUNTS = (process.env.BENCH_POLICIES ?? '10,100').split(',').filter((v) => v.trim() !== '').map(Number);
+const SERVER_SIDE = 'plexus proxy (server side)';
 
 /** Targets from the issue (added latency vs direct, per-sidecar resources, throughput vs HAProxy). */
 const TARGET = { addedP90Ms: 1.0, addedP99Ms: 2.0, cpuVcpu: 0.25, rssMb: 80, throughputRatio: 0.35 } as const;
@@ -134,11 +137,34 @@ function printTable(results: Record<string, SetupResult>): void {
       process.stdout.write(`  ${proc}: cpu ${against(u.cpu_vcpu, TARGET.cpuVcpu, 3)} vCPU, rss ${against(u.rss_mb, TARGET.rssMb, 1)} MB (median ${u.rss_median_mb} MB)\n`);
     }
   }
+  printPolicyCost(results);
   const p = results.plexus;
   const h = results.haproxy;
   if (p?.max_rps && h?.max_rps) {
     const ratio = p.max_rps / h.max_rps;
     process.stdout.write(`throughput plexus/haproxy: ${(ratio * 100).toFixed(1)}% (target >= ${TARGET.throughputRatio * 100}%, ${ratio >= TARGET.throughputRatio ? 'met' : `short by ${((TARGET.throughputRatio - ratio) * 100).toFixed(1)} points`})\n`);
+  }
+}
+
+/** Server-side CPU per request in microseconds: vCPU over the window divided by the request rate. */
+function cpuPerRequestUs(r: SetupResult | undefined): number | undefined {
+  const cpu = r?.processes?.[SERVER_SIDE]?.cpu_vcpu;
+  return cpu !== undefined && r?.rps ? (cpu / r.rps) * 1e6 : undefined;
+}
+
+function policySetups(results: Record<string, SetupResult>): Array<[number, SetupResult]> {
+  return POLICY_COUNTS.map((n) => [n, results[`plexus+${n}pol`]] as [number, SetupResult]).filter(([, r]) => r !== undefined && !r.skipped && !r.error);
+}
+
+/** What N AuthorizationPolicies add over the same pair with none: latency, server CPU per request, throughput. */
+function printPolicyCost(results: Record<string, SetupResult>): void {
+  const base = results.plexus;
+  if (!base || base.skipped || base.error) return;
+  const baseCpu = cpuPerRequestUs(base);
+  for (const [n, r] of policySetups(results)) {
+    const cpu = cpuPerRequestUs(r);
+    process.stdout.write(`${n} policies on the server side: p50 ${fmt((r.p50_ms ?? NaN) - (base.p50_ms ?? NaN), 3)} / p90 ${fmt((r.p90_ms ?? NaN) - (base.p90_ms ?? NaN), 3)} / p99 ${fmt((r.p99_ms ?? NaN) - (base.p99_ms ?? NaN), 3)} ms vs no policy; `
+      + `server sidecar CPU ${fmt(cpu, 0)} us/request (no policy ${fmt(baseCpu, 0)}, ${fmt((cpu ?? NaN) - (baseCpu ?? NaN), 0)} more); max_rps ${fmt(r.max_rps, 0)} (${fmt(((r.max_rps ?? NaN) / (base.max_rps ?? NaN)) * 100, 1)}% of no policy)\n`);
   }
 }
 
@@ -163,6 +189,9 @@ async function main(): Promise<void> {
       results.direct = await measure('direct', app, workDir, []);
       const plexus = plexusPairStarter();
       results.plexus = { ...(await runPair('plexus', () => plexus.start(certs, app, workDir), workDir)), config: plexus.label };
+      for (const n of plexus.policies ? POLICY_COUNTS : []) {
+        results[`plexus+${n}pol`] = { ...(await runPair(`plexus+${n}pol`, () => plexus.start(certs, app, workDir, n), workDir)), config: `${plexus.label}, ${n} AuthorizationPolicies on the server side` };
+      }
       results.haproxy = !haveBinary('haproxy') ? { skipped: 'haproxy not installed (Debian package haproxy)' }
         : certs ? await runPair('haproxy', () => startHaproxyPair(certs, app, workDir), workDir) : { skipped: 'openssl could not make the certificates' };
     }
@@ -185,6 +214,7 @@ async function main(): Promise<void> {
     direct: pick(results.direct, false),
     plexus: { ...pick(results.plexus, true), ...added(results.plexus) },
     haproxy: { ...pick(results.haproxy, true), ...added(results.haproxy) },
+    policies: Object.fromEntries(policySetups(results).map(([n, r]) => [String(n), { ...pick(r, true), server_cpu_us_per_request: round(cpuPerRequestUs(r) ?? NaN, 1), no_policy_server_cpu_us_per_request: round(cpuPerRequestUs(results.plexus) ?? NaN, 1), added_p90_ms_vs_no_policy: round((r.p90_ms ?? NaN) - (results.plexus?.p90_ms ?? NaN), 3) }])),
     throughput_ratio_plexus_haproxy: results.plexus?.max_rps && results.haproxy?.max_rps ? round(results.plexus.max_rps / results.haproxy.max_rps, 3) : null,
     targets: TARGET,
     load: { rate_rps: RATE, connections: CONNECTIONS, fixed_seconds: FIXED_SECONDS, max_seconds: MAX_SECONDS, response_bytes: 1024, protocol: 'HTTP/1.1 keep-alive' },
