@@ -1,11 +1,13 @@
 import { defineKind } from '../kind.js';
 import { bool, map, str } from '../../schema/schema.js';
+import type { SecretContent } from './types.js';
+import { validateSecret } from './validate.js';
 
 /**
- * Secret (core v1): read only as input to analysis (gateway credentials), so only its
- * shape and metadata are checked; values are never logged.
+ * Secret (core v1): TLS credentials gateways and DestinationRules name by `credentialName`,
+ * served over SDS as `kubernetes://NAME`. Values are never logged nor echoed in messages.
  */
-export const secretKind = defineKind<Record<string, unknown>>({
+export const secretKind = defineKind<SecretContent>({
   kind: 'Secret',
   group: '',
   versions: ['v1'],
@@ -13,5 +15,5 @@ export const secretKind = defineKind<Record<string, unknown>>({
   shortNames: [],
   namespaced: true,
   topLevel: { data: map(str()), stringData: map(str()), type: str(), immutable: bool() },
-  analysisOnly: true,
+  validate: validateSecret,
 });
