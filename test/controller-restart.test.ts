@@ -8,20 +8,21 @@ import { after, describe, it } from 'node:test';
 import type { Resource } from '../src/api/resource.js';
 import { AdminClient } from '../src/cli/admin-client.js';
 import { TYPE_URL } from '../src/xds/type-urls.js';
-import { AdsTestClient, testNode } from './support/ads-test-client.js';
+import { testNode } from './support/ads-test-client.js';
 import { ControllerProcess } from './support/controller-process.js';
 import { service, virtualService } from './support/mesh-objects.js';
+import { verifiedAdsClient } from './support/verified-ads-client.js';
 import { waitFor } from './support/wait-for.js';
 
 const NET = 'networking.istio.io/v1';
 const GRACE = ['--workload-cleanup-grace', '2s'];
 const group: Resource = { apiVersion: NET, kind: 'WorkloadGroup', metadata: { name: 'vm', namespace: 'default' }, spec: { template: { serviceAccount: 'vm-sa', labels: { app: 'vm' } } } };
-const node = (ip: string): ReturnType<typeof testNode> => testNode(`sidecar~${ip}~vm.default~default.svc.cluster.local`, { GENERATOR: 'grpc', NAMESPACE: 'default', AUTO_REGISTER_GROUP: 'vm', INSTANCE_IPS: ip });
+const node = (ip: string): ReturnType<typeof testNode> => testNode(`sidecar~${ip}~vm.default~default.svc.cluster.local`, { GENERATOR: 'grpc', NAMESPACE: 'default', SERVICE_ACCOUNT: 'vm-sa', AUTO_REGISTER_GROUP: 'vm', INSTANCE_IPS: ip });
 
 describe('controller restart with auto-registered workloads', { timeout: 90_000 }, () => {
   let dir: string | undefined;
   const controllers: ControllerProcess[] = [];
-  const clients: AdsTestClient[] = [];
+  const clients: Array<{ close(): void }> = [];
   after(async () => {
     for (const c of clients) c.close();
     for (const c of controllers) await c.stop();
@@ -39,7 +40,8 @@ describe('controller restart with auto-registered workloads', { timeout: 90_000 
     const names = async (): Promise<string[]> => (await admin().list('workloadentries', 'default')).items.map((r) => r.metadata.name).sort();
 
     for (const ip of ['198.18.0.60', '198.18.0.61']) {
-      const c = new AdsTestClient(first.ports.xds!);
+      // Registration needs a verified identity: a mesh certificate of vm-sa on 15012.
+      const c = await verifiedAdsClient(home, first.ports, 'default', 'vm-sa');
       clients.push(c);
       const s = c.sotw();
       s.send({ node: node(ip), type_url: TYPE_URL.cluster });
@@ -58,7 +60,7 @@ describe('controller restart with auto-registered workloads', { timeout: 90_000 
     assert.equal((await admin().get('workloadgroups', 'vm', 'default')).metadata.name, 'vm');
     assert.deepEqual(await names(), ['vm-198.18.0.60', 'vm-198.18.0.61']);
 
-    const back = new AdsTestClient(second.ports.xds!);
+    const back = await verifiedAdsClient(home, second.ports, 'default', 'vm-sa');
     clients.push(back);
     const s = back.sotw();
     s.send({ node: node('198.18.0.60'), type_url: TYPE_URL.cluster });

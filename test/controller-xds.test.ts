@@ -13,6 +13,7 @@ import { TYPE_URL } from '../src/xds/type-urls.js';
 import { AdsTestClient, resourceNames, testNode, type AdsTestStream } from './support/ads-test-client.js';
 import { ControllerProcess, plexus } from './support/controller-process.js';
 import { service, workloadEntry } from './support/mesh-objects.js';
+import { verifiedAdsClient } from './support/verified-ads-client.js';
 import { waitFor } from './support/wait-for.js';
 
 const HOST = 'greeter.default.svc.cluster.local';
@@ -34,14 +35,14 @@ const workloadGroup: Resource = {
 };
 
 function autoNode(ip: string): ProtoObject {
-  return testNode(`sidecar~${ip}~vm-${ip}.default~default.svc.cluster.local`, { GENERATOR: 'grpc', NAMESPACE: 'default', AUTO_REGISTER_GROUP: 'vm', INSTANCE_IPS: ip, LABELS: { version: 'v1' } });
+  return testNode(`sidecar~${ip}~vm-${ip}.default~default.svc.cluster.local`, { GENERATOR: 'grpc', NAMESPACE: 'default', SERVICE_ACCOUNT: 'vm-sa', AUTO_REGISTER_GROUP: 'vm', INSTANCE_IPS: ip, LABELS: { version: 'v1' } });
 }
 
 describe('plexus controller serving xDS, proxy-status and proxy-config', { timeout: 90_000 }, () => {
   let dir: string;
   let home: string;
   let controller: ControllerProcess | undefined;
-  const clients: AdsTestClient[] = [];
+  const clients: Array<{ close(): void }> = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'plexus-xds-'));
@@ -130,7 +131,8 @@ describe('plexus controller serving xDS, proxy-status and proxy-config', { timeo
 
   it('auto-registers a WorkloadGroup member, marks it unhealthy on report, removes it after the grace period', async () => {
     await apply(home, workloadGroup, service('vm', 'default', { app: 'vm' }, [{ name: 'http', port: 8080 }]));
-    const client = new AdsTestClient(controller!.ports.xds!);
+    // Registration and health need a verified identity: a mesh certificate of vm-sa on 15012.
+    const client = await verifiedAdsClient(home, controller!.ports, 'default', 'vm-sa');
     clients.push(client);
     const s = client.sotw();
     s.send({ node: autoNode('198.18.0.50'), type_url: TYPE_URL.cluster });

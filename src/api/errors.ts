@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   PLEXUS_ERR_CERT_FETCH: 'The agent could not obtain a workload certificate from the CA; it keeps retrying.',
   PLEXUS_ERR_HOST_NETWORK: 'A host networking step (ip, iptables, sysctl, a network namespace) failed or its tool is missing; the message names the command and its output.',
   PLEXUS_ERR_CAPTURE_UNAVAILABLE: 'Transparent capture cannot run here: not Linux, not root, or the SO_ORIGINAL_DST addon is not built (node scripts/build-native.mjs).',
+  PLEXUS_ERR_REGISTRATION_REFUSED: 'A proxy asked to register or control a WorkloadEntry without a verified identity (a mesh certificate on 15012) of its namespace and service account.',
+  PLEXUS_ERR_TOO_LARGE: 'A request or document exceeds a size, nesting or aliasing limit that protects the controller; the message names the limit.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

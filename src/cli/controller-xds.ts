@@ -82,7 +82,7 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
         onHealthChange: () => ref.controller?.requestPush({ full: false, configsUpdated: new Set(), reasons: new Set(['health']), start: Date.now() }),
       });
       ads.observe({
-        connected: (s) => void (s.proxy && autoreg.proxyConnected(s.id, { ...s.proxy, network: typeof s.proxy.metadata.NETWORK === 'string' ? s.proxy.metadata.NETWORK : undefined })),
+        connected: (s) => void (s.proxy && autoreg.proxyConnected(s.id, { ...s.proxy, network: typeof s.proxy.metadata.NETWORK === 'string' ? s.proxy.metadata.NETWORK : undefined, verifiedIdentity: ads.verifiedIdentity(s) })),
         disconnected: (s) => void autoreg.proxyDisconnected(s.id),
         health: (s, report) => autoreg.healthReported(s.id, report),
       });
@@ -126,7 +126,8 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
         const tls = await seams.tlsCredentials?.(ctx);
         if (tls) {
           // A server of its own: its ADS streams must pass the certificate rule, its CA service accepts certificates.
-          const tlsServer = ads.createAuthorizedServer(seams.authorizeTlsStream ?? (() => undefined));
+          // Only an authorizer that binds nodes to their certificates makes streams' identities verified.
+          const tlsServer = seams.authorizeTlsStream ? ads.createAuthorizedServer(seams.authorizeTlsStream) : ads.createAuthorizedServer(() => undefined, { verifiesIdentity: false });
           for (const add of seams.grpcServices ?? []) await add(tlsServer, ctx, 'xds-tls');
           const tlsAddresses = options.xdsAddress ? xdsAddresses : ['0.0.0.0'];
           ports['xds-tls'] = await ads.listen(hostPort(tlsAddresses[0]!, options.xdsTlsPort), tls, tlsServer);

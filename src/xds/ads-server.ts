@@ -7,11 +7,11 @@ import type { ProxyInfo } from './proxy.js';
 import { buildPushContext, type PushContext } from './push-context.js';
 import type { PushRequest } from './push-request.js';
 import { SotwStream } from './sotw-stream.js';
+import { registrationGuard } from './registration-guard.js';
 import type { StreamAuthorizer } from './stream-authorizer.js';
 import type { StreamHost, XdsStream } from './stream-host.js';
 import type { ProxySyncStatus } from './sync-status.js';
-
-const SERVER_OPTIONS = { 'grpc.max_receive_message_length': 16 * 1024 * 1024 };
+import { XDS_SERVER_OPTIONS } from './xds-server-options.js';
 
 /** Options of {@link AdsServer}. */
 export interface AdsServerOptions {
@@ -19,6 +19,22 @@ export interface AdsServerOptions {
   logger?: Logger;
   /** The first push context; an empty one when omitted. */
   pushContext?: PushContext;
+}
+
+/** What a stream proved about itself: the namespace and service account its client certificate names. */
+export interface VerifiedIdentity {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** Options of {@link AdsServer.createAuthorizedServer}. */
+export interface AuthorizedServerOptions {
+  /**
+   * The authorizer binds each node to its client certificate (namespace and service account
+   * checked against the certificate, as the mesh rule does), so streams it accepts carry a
+   * verified identity and may register workloads and report their health. Default true.
+   */
+  verifiesIdentity?: boolean;
 }
 
 /**
@@ -31,13 +47,15 @@ export class AdsServer {
   readonly log: Logger;
   private current: PushContext;
   private readonly streams = new Set<XdsStream>();
-  private readonly server = new Server(SERVER_OPTIONS);
+  private readonly server = new Server(XDS_SERVER_OPTIONS);
   /** Servers of further ports (15012) whose streams pass an authorizer; closed with the main one. */
   private readonly extraServers: Server[] = [];
   private readonly host: StreamHost;
   private connectionCounter = 0;
   private readonly bound = new Set<Server>();
   private readonly observers: AdsObserver[] = [];
+  /** Streams that passed an identity-binding authorizer: only they register workloads and report health. */
+  private readonly verified = new WeakSet<XdsStream>();
 
   constructor(options: AdsServerOptions = {}) {
     this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
@@ -56,9 +74,17 @@ export class AdsServer {
       },
       connectionId: (p: ProxyInfo) => `${p.id}-${++this.connectionCounter}`,
       nacked: (s, typeUrl, nack) => this.notify((o) => o.nacked?.(s, typeUrl, nack)),
-      healthReported: (s, report) => this.notify((o) => o.health?.(s, report)),
+      healthReported: (s, report) => {
+        // As istiod: health only counts from a proxy whose identity was verified (15012).
+        if (!this.verified.has(s)) {
+          this.log.warn({ conn: s.id, healthy: report.healthy }, 'health report ignored: it needs a verified identity (xDS over TLS with a mesh certificate)');
+          return;
+        }
+        this.notify((o) => o.health?.(s, report));
+      },
     };
-    this.addAds(this.server, this.host);
+    // Plaintext (15010) serves public config only: a node that asks to register is refused.
+    this.addAds(this.server, { ...this.host, authorize: registrationGuard({ verified: false, pushContext: () => this.current }) });
   }
 
   private addAds(server: Server, host: StreamHost): void {
@@ -73,11 +99,28 @@ export class AdsServer {
    * pass `authorize` (15012: a mesh client certificate, bound to the node it speaks for). Add
    * other services (the CA) to it, then bind it with {@link listen}.
    */
-  createAuthorizedServer(authorize: StreamAuthorizer): Server {
-    const server = new Server(SERVER_OPTIONS);
-    this.addAds(server, { ...this.host, authorize });
+  createAuthorizedServer(authorize: StreamAuthorizer, options: AuthorizedServerOptions = {}): Server {
+    const server = new Server(XDS_SERVER_OPTIONS);
+    const verifies = options.verifiesIdentity ?? true;
+    this.addAds(server, {
+      ...this.host,
+      authorize: registrationGuard({ authorize, verified: verifies, pushContext: () => this.current }),
+      register: (s) => {
+        if (verifies) this.verified.add(s);
+        this.host.register(s);
+      },
+    });
     this.extraServers.push(server);
     return server;
+  }
+
+  /**
+   * The identity a stream proved (its client certificate, checked against the node by the
+   * port's authorizer), or undefined for plaintext streams and ports that do not bind identity.
+   */
+  verifiedIdentity(stream: XdsStream): VerifiedIdentity | undefined {
+    if (!this.verified.has(stream) || !stream.proxy) return undefined;
+    return { namespace: stream.proxy.namespace, serviceAccount: stream.proxy.serviceAccount };
   }
 
   /** Adds an observer of connections, responses, NACKs and health reports. */

@@ -7,12 +7,18 @@ import {
   AUTO_REGISTER_GROUP_METADATA, AUTO_REGISTRATION_GROUP_ANNOTATION, CONNECTED_AT_ANNOTATION, DEFAULT_CLEANUP_GRACE_MS,
   DISCONNECTED_AT_ANNOTATION, HEALTH_CHECKS_ANNOTATION, WORKLOAD_CONTROLLER_ANNOTATION, WORKLOAD_ENTRY_METADATA,
 } from './annotations.js';
+import { ensureProxyCanControlEntry, type VerifiedWorkloadIdentity } from './ensure-can-control.js';
 import { autoRegisteredEntryName, workloadEntryFromGroup, type RegisteringProxy } from './workload-entry-from-group.js';
 
 /** A connected proxy as auto-registration sees it (a subset of the xDS ProxyInfo). */
 export interface ConnectingProxy extends RegisteringProxy {
   readonly id: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * What the proxy's client certificate proved (xDS over TLS); undefined on plaintext. Without
+   * it the proxy may neither register nor report health, as in istiod.
+   */
+  readonly verifiedIdentity?: VerifiedWorkloadIdentity;
 }
 
 /** A proxy's report on its workload (Istio's HealthInformation over ADS). */
@@ -57,6 +63,9 @@ interface Tracked {
  *   grace period later unless the proxy comes back;
  * - at start, auto-registered entries left by an earlier run are scheduled the same way, so
  *   workloads that never reconnect are cleaned up and those that do are kept;
+ * - only a proxy with a verified identity (a mesh certificate on 15012) whose namespace and
+ *   service account match the entry may register or control it (istiod's
+ *   `ensureProxyCanControlEntry`); others are refused and counted as errors;
  * - health reports from the proxy controlling an entry become its `Healthy` condition.
  *   Health is held in memory and overlaid on the config before each push (the store keeps
  *   no status); entries with health checks enabled start unhealthy until the first report.
@@ -131,6 +140,12 @@ export class AutoRegistrationController implements MetricSource {
       if (group) this.options.logger.warn({ proxy: proxy.id, group }, 'auto-registration impossible: the proxy sent no INSTANCE_IPS');
       return Promise.resolve();
     }
+    const identity = proxy.verifiedIdentity;
+    if (!identity || identity.namespace !== proxy.namespace) {
+      this.errors.inc();
+      this.options.logger.warn({ proxy: proxy.id, group, entry: existing, verified: identity !== undefined }, 'registration of WorkloadEntry requires a verified identity of its namespace; refused');
+      return Promise.resolve();
+    }
     const key = keyOf(proxy.namespace, name);
     this.byProxy.set(connectionId, key);
     const t = this.tracked.get(key);
@@ -142,7 +157,22 @@ export class AutoRegistrationController implements MetricSource {
       this.tracked.set(key, { namespace: proxy.namespace, name, autoCreated: group !== undefined, connections: 1, connectedAt });
     }
     this.cancelCleanup(key);
-    return this.enqueue('auto-registration', () => (group ? this.register(group, name, proxy, connectedAt) : this.becomeController(name, proxy.namespace, connectedAt)));
+    return this.enqueue('auto-registration', async () => {
+      try {
+        await (group ? this.register(group, name, proxy, identity, connectedAt) : this.becomeController(name, proxy.namespace, identity, connectedAt));
+      } catch (err) {
+        // A refused or failed registration must not leave the stream able to report health.
+        this.forget(connectionId, key);
+        throw err;
+      }
+    });
+  }
+
+  private forget(connectionId: string, key: string): void {
+    if (this.byProxy.get(connectionId) !== key) return;
+    this.byProxy.delete(connectionId);
+    const t = this.tracked.get(key);
+    if (t && --t.connections <= 0) this.tracked.delete(key);
   }
 
   /** The stream `connectionId` ended. */
@@ -220,10 +250,11 @@ export class AutoRegistrationController implements MetricSource {
     return [...this.tracked.keys()].sort();
   }
 
-  private async register(group: string, name: string, proxy: ConnectingProxy, connectedAt: string): Promise<void> {
+  private async register(group: string, name: string, proxy: ConnectingProxy, identity: VerifiedWorkloadIdentity, connectedAt: string): Promise<void> {
     const { store, logger, instanceId } = this.options;
     const existing = await store.get(WE(proxy.namespace, name));
     if (existing) {
+      ensureProxyCanControlEntry(identity, existing);
       const annotations: Record<string, string> = { ...(existing.metadata.annotations ?? {}), [WORKLOAD_CONTROLLER_ANNOTATION]: instanceId, [CONNECTED_AT_ANNOTATION]: connectedAt };
       delete annotations[DISCONNECTED_AT_ANNOTATION];
       await this.write({ ...existing, metadata: { ...existing.metadata, annotations } }, existing.metadata.resourceVersion);
@@ -234,6 +265,7 @@ export class AutoRegistrationController implements MetricSource {
     const groupObj = await store.get(WG(proxy.namespace, group));
     if (!groupObj) throw new Error(`auto-registration of ${proxy.id} failed: cannot find WorkloadGroup ${proxy.namespace}/${group}`);
     const entry = workloadEntryFromGroup(name, proxy, groupObj);
+    ensureProxyCanControlEntry(identity, entry);
     entry.metadata.annotations = { ...entry.metadata.annotations, [WORKLOAD_CONTROLLER_ANNOTATION]: instanceId, [CONNECTED_AT_ANNOTATION]: connectedAt };
     await this.write(entry, undefined);
     this.registered.inc();
@@ -241,9 +273,10 @@ export class AutoRegistrationController implements MetricSource {
   }
 
   /** A proxy reporting for an entry someone else created: take it over, never create it. */
-  private async becomeController(name: string, namespace: string, connectedAt: string): Promise<void> {
+  private async becomeController(name: string, namespace: string, identity: VerifiedWorkloadIdentity, connectedAt: string): Promise<void> {
     const existing = await this.options.store.get(WE(namespace, name));
     if (!existing) throw new Error(`the proxy names WorkloadEntry ${namespace}/${name}, which does not exist`);
+    ensureProxyCanControlEntry(identity, existing);
     const annotations: Record<string, string> = { ...(existing.metadata.annotations ?? {}), [WORKLOAD_CONTROLLER_ANNOTATION]: this.options.instanceId, [CONNECTED_AT_ANNOTATION]: connectedAt };
     delete annotations[DISCONNECTED_AT_ANNOTATION];
     await this.write({ ...existing, metadata: { ...existing.metadata, annotations } }, existing.metadata.resourceVersion);
