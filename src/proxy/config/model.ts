@@ -5,6 +5,8 @@
  * Plexus does not implement is left out rather than carried along unused.
  */
 
+import type { PathNormalization } from '../http/path-normalization.js';
+
 /** Everything the proxy serves at one moment; swapped whole on every accepted update. */
 export interface ProxySnapshot {
   readonly listeners: ReadonlyMap<string, ListenerConfig>;
@@ -105,8 +107,23 @@ export interface HttpConnectionManagerConfig {
   readonly maxRequestHeadersKb: number;
   /** `x-forwarded-client-cert` handling, and upgrade types allowed (`websocket`). */
   readonly forwardClientCertDetails?: string;
+  /** Which parts of the peer certificate APPEND_FORWARD / SANITIZE_SET add (`set_current_client_cert_details`). */
+  readonly setCurrentClientCertDetails?: ClientCertDetailsSelection;
+  /** normalize_path / merge_slashes / path_with_escaped_slashes_action; absent when none is on. */
+  readonly pathNormalization?: PathNormalization;
+  /** Envoy's `common_http_protocol_options.max_headers_count` (default 100): more request headers → 431. */
+  readonly maxHeadersCount?: number;
   readonly upgradeTypes: readonly string[];
   readonly serverName?: string;
+}
+
+/** `HttpConnectionManager.SetCurrentClientCertDetails`: the XFCC elements to add beside By and Hash. */
+export interface ClientCertDetailsSelection {
+  readonly subject: boolean;
+  readonly cert: boolean;
+  readonly chain: boolean;
+  readonly dns: boolean;
+  readonly uri: boolean;
 }
 
 /** One entry of `http_filters`; `config` is parsed by the filter's own config.ts. */
@@ -177,6 +194,12 @@ export type StringMatch =
   | { readonly kind: 'suffix'; readonly value: string; readonly ignoreCase?: boolean }
   | { readonly kind: 'contains'; readonly value: string; readonly ignoreCase?: boolean }
   | { readonly kind: 'regex'; readonly value: string };
+
+/** A SAN type of `match_typed_subject_alt_names`; absent (untyped `match_subject_alt_names`): DNS, URI, email or IP. */
+export type SanType = 'DNS' | 'URI' | 'EMAIL' | 'IP_ADDRESS';
+
+/** A subject-alt-name matcher: a string matcher, restricted to one SAN type when typed. */
+export type SanMatch = StringMatch & { readonly sanType?: SanType };
 
 export interface HeaderMatcher {
   readonly name: string;
@@ -369,8 +392,8 @@ export interface DownstreamTlsConfig {
   /** SDS secret name of the trusted CA for client certificates; required with `requireClientCertificate`. */
   readonly validationSecret?: string;
   readonly requireClientCertificate: boolean;
-  /** Peer SANs accepted (exact or prefix matchers on URI SANs); empty accepts any from the CA. */
-  readonly matchSubjectAltNames: readonly StringMatch[];
+  /** Peer SANs accepted (Istio: prefix `spiffe://<trust domain>/` per mesh trust domain); empty accepts any from the CA. */
+  readonly matchSubjectAltNames: readonly SanMatch[];
   readonly alpnProtocols: readonly string[];
   readonly minVersion?: string;
   readonly maxVersion?: string;
@@ -383,7 +406,7 @@ export interface UpstreamTlsConfig {
   readonly certificateSecrets: readonly string[];
   readonly validationSecret?: string;
   /** Server SANs the peer must present (Istio: the destination's SPIFFE ids). */
-  readonly matchSubjectAltNames: readonly StringMatch[];
+  readonly matchSubjectAltNames: readonly SanMatch[];
   readonly alpnProtocols: readonly string[];
   /** True when the cluster is ISTIO_MUTUAL (peer is a mesh sidecar). */
   readonly istioMutual: boolean;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ConnectionCertificates } from '../tls/connection-certificates.js';
 import type { ProxySnapshot } from './model.js';
 
 /** An empty snapshot: what a proxy serves before its first accepted update. */
@@ -48,6 +49,8 @@ export interface ConnectionInfo {
   readonly negotiatedAlpn?: string;
   /** SPIFFE id of a verified client certificate (mTLS), e.g. `spiffe://cluster.local/ns/default/sa/web`. */
   readonly peerPrincipal?: string;
+  /** Both ends' certificate facts when the peer presented one (x-forwarded-client-cert); read lazily. */
+  readonly peerCertificates?: ConnectionCertificates;
   /** Name of the listener and filter chain that accepted it (for stats and logs). */
   readonly listenerName: string;
   readonly filterChainName: string;

@@ -15,6 +15,7 @@ import { detectCodec, type DownstreamCodec } from './codec-detect.js';
 import { DownstreamExchange, type UpgradeRequest } from './downstream-exchange.js';
 import { runFilterChain } from './filter-chain.js';
 import { applyForwardedHeaders } from './forwarded-headers.js';
+import { normalizeRequestPath, type PathNormalization, type PathVerdict } from './path-normalization.js';
 import { getHeader, headersFromRaw, headersSize } from './header-map.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { createRequestRecord, elapsedMs, type HttpProtocol, type RequestRecord } from './request-record.js';
@@ -37,6 +38,10 @@ const DEFAULT_RETRY_BUFFER_LIMIT = 1024 * 1024;
 /** Slow-header limit when the config sets none (Node's own default). */
 const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+/** Fragments are dropped even when a connection manager normalises nothing else. */
+const NO_NORMALIZATION: PathNormalization = { normalizePath: false, mergeSlashes: false, escapedSlashesAction: 'KEEP_UNCHANGED' };
+/** Envoy's default max_headers_count. */
+const DEFAULT_MAX_HEADERS_COUNT = 100;
 
 function headersTimeoutOf(config: HttpConnectionManagerConfig): number {
   const configured = config.requestHeadersTimeoutMs && config.requestHeadersTimeoutMs > 0 ? config.requestHeadersTimeoutMs : DEFAULT_HEADERS_TIMEOUT_MS;
@@ -63,6 +68,7 @@ export class HttpConnectionManager {
   private readonly h2Info = new WeakMap<ServerHttp2Session, ConnectionInfo>();
   private pendingH2Info: ConnectionInfo | undefined;
   private closed = false;
+  private readonly maxHeadersCount: number;
 
   constructor(
     readonly config: HttpConnectionManagerConfig,
@@ -75,6 +81,7 @@ export class HttpConnectionManager {
       logger: this.log,
       retryBufferLimitBytes: opts.retryBufferLimitBytes ?? DEFAULT_RETRY_BUFFER_LIMIT,
     };
+    this.maxHeadersCount = config.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT;
     this.filters = buildHttpFilters(config.httpFilters, deps, opts.filterRegistry ?? HTTP_FILTERS);
     this.h1 = this.createH1Server();
     this.h2 = this.createH2Server();
@@ -159,6 +166,8 @@ export class HttpConnectionManager {
       joinDuplicateHeaders: false,
       insecureHTTPParser: false,
     });
+    // One above the limit: Node drops headers past maxHeadersCount, and we must see the excess to answer 431.
+    server.maxHeadersCount = this.maxHeadersCount + 1;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, req.httpVersion === '1.0' ? 'HTTP/1.0' : 'HTTP/1.1', this.h1Info.get(req.socket)));
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
@@ -171,6 +180,8 @@ export class HttpConnectionManager {
     const server = http2.createServer({
       maxSessionMemory: 64,
       settings: { maxHeaderListSize: this.config.maxRequestHeadersKb * 1024, enablePush: false },
+      // Room for the pseudo-headers and one more, so the count check below answers instead of nghttp2 resetting.
+      maxHeaderListPairs: this.maxHeadersCount + 8,
       unknownProtocolTimeout: headersTimeoutOf(this.config),
     });
     server.on('session', (session: ServerHttp2Session) => {
@@ -297,6 +308,12 @@ export class HttpConnectionManager {
         path = '';
       }
     }
+    // Envoy normalises before routing and the filters, so routes, RBAC and the upstream agree on the path.
+    let pathVerdict: PathVerdict | undefined;
+    if (path.startsWith('/') && (this.config.pathNormalization || path.includes('#'))) {
+      pathVerdict = normalizeRequestPath(path, this.config.pathNormalization ?? NO_NORMALIZATION);
+      if (pathVerdict.action !== 'reject') path = pathVerdict.path;
+    }
     const headers = headersFromRaw(req.rawHeaders);
     delete headers['host'];
     delete headers['expect'];
@@ -315,6 +332,14 @@ export class HttpConnectionManager {
     };
     if (!(path.startsWith('/') || (path === '*' && method === 'OPTIONS'))) return reject({ status: 400, body: 'Bad Request', details: 'invalid_path' });
     if (!authority || /[\s/\\@]/.test(authority)) return reject({ status: 400, body: 'Bad Request', details: 'missing_or_invalid_host_header' });
+    // HTTP/1 counts the header lines; HTTP/2 every field, pseudo-headers included, as Envoy's codecs do.
+    if (req.rawHeaders.length / 2 > this.maxHeadersCount) {
+      return reject({ status: 431, body: 'Request Header Fields Too Large', details: h2 ? 'http2.too_many_headers' : 'http1.too_many_headers' });
+    }
+    if (pathVerdict?.action === 'reject') return reject({ status: 400, body: 'Bad Request', details: 'path_normalization_failed' });
+    if (pathVerdict?.action === 'redirect') {
+      return exchange.sendLocalReply({ status: 307, body: '', details: 'path_normalization_redirect', headers: { location: path } });
+    }
     if (headersSize(headers) + path.length + authority.length > this.config.maxRequestHeadersKb * 1024) {
       return reject({ status: 431, body: 'Request Header Fields Too Large', details: 'request_headers_too_large' });
     }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpConnectionManagerConfig } from '../config/model.js';
 import type { ConnectionInfo } from '../config/snapshot-holder.js';
 import { cidrContains, parseIp } from '../listener/ip-address.js';
+import { applyClientCertHeader } from './client-cert-details.js';
 import { appendHeader, getHeader, type HeaderMap } from './header-map.js';
 
 // Envoy's notion of "internal": RFC 1918, loopback, and IPv6 unique-local / loopback.
@@ -95,31 +96,6 @@ export function applyForwardedHeaders(headers: HeaderMap, info: ConnectionInfo, 
     headers['x-request-id'] = requestId;
   }
 
-  applyClientCert(headers, info, config.forwardClientCertDetails ?? 'SANITIZE');
+  applyClientCertHeader(headers, info, config.forwardClientCertDetails ?? 'SANITIZE', config.setCurrentClientCertDetails);
   return { clientAddress, internal, edge, requestId: requestId ?? '' };
-}
-
-function applyClientCert(headers: HeaderMap, info: ConnectionInfo, mode: string): void {
-  const peer = info.tlsTerminated && info.peerPrincipal ? `URI=${info.peerPrincipal}` : undefined;
-  switch (mode) {
-    case 'FORWARD_ONLY':
-    case 'ALWAYS_FORWARD_ONLY':
-      if (mode === 'FORWARD_ONLY' && !info.tlsTerminated) delete headers['x-forwarded-client-cert'];
-      return;
-    case 'APPEND_FORWARD':
-      if (!info.tlsTerminated) delete headers['x-forwarded-client-cert'];
-      else if (peer) appendXfcc(headers, peer);
-      return;
-    case 'SANITIZE_SET':
-      delete headers['x-forwarded-client-cert'];
-      if (peer) headers['x-forwarded-client-cert'] = peer;
-      return;
-    default:
-      delete headers['x-forwarded-client-cert'];
-  }
-}
-
-function appendXfcc(headers: HeaderMap, element: string): void {
-  const existing = getHeader(headers, 'x-forwarded-client-cert');
-  headers['x-forwarded-client-cert'] = existing ? `${existing},${element}` : element;
 }

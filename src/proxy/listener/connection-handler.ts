@@ -111,7 +111,7 @@ export class ConnectionHandler {
         const t = await this.opts.tls.terminate(socket, chain.tls, snapshotSecretLookup(snapshot, this.opts.localSecrets), sniff.transportProtocol === 'tls' ? sniff.applicationProtocols : []);
         stats.tlsHandshakes.inc({ envoy_listener_address: listener.name });
         stream = t.socket;
-        info = { ...base, tlsTerminated: true, ...(t.peerPrincipal ? { peerPrincipal: t.peerPrincipal } : {}), ...(t.negotiatedAlpn ? { negotiatedAlpn: t.negotiatedAlpn } : {}) };
+        info = { ...base, tlsTerminated: true, ...(t.peerPrincipal ? { peerPrincipal: t.peerPrincipal } : {}), ...(t.negotiatedAlpn ? { negotiatedAlpn: t.negotiatedAlpn } : {}), ...(t.peerCertificates ? { peerCertificates: t.peerCertificates } : {}) };
         // The TLS socket may fail after the handshake (reset mid-stream); never let that throw.
         stream.on('error', (err) => this.log.debug({ connection: conn.id, err: err.message }, 'downstream TLS connection error'));
       } catch (err) {

@@ -3,9 +3,10 @@ import type { TLSSocket } from 'node:tls';
 import type * as tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { DownstreamTlsConfig } from '../config/model.js';
-import { sanPredicate, subjectAltNames } from '../upstream/san-matcher.js';
+import { connectionCertificates, type ConnectionCertificates } from './connection-certificates.js';
 import { DownstreamTlsContexts } from './downstream-tls-contexts.js';
-import { spiffeIdOf } from './peer-identity.js';
+import { spiffeIdOf, subjectAltNameEntries } from './peer-identity.js';
+import { sanMatcherFor } from './san-validation.js';
 import type { SecretLookup } from './secret-lookup.js';
 
 /** A TLS session this proxy terminated. */
@@ -15,6 +16,8 @@ export interface TerminatedTls {
   readonly peerPrincipal?: string;
   /** The ALPN protocol chosen, if any. */
   readonly negotiatedAlpn?: string;
+  /** Certificate facts, when the peer presented a (verified) certificate. */
+  readonly peerCertificates?: ConnectionCertificates;
 }
 
 /** Why termination failed; `reason` feeds stats (`ssl.handshake_error`, `ssl.fail_verify_san`, ...). */
@@ -124,18 +127,24 @@ export class TlsTerminator {
       p.reject(new TlsTerminationError('verify', `client certificate not trusted: ${String(s.authorizationError)}`));
       return;
     }
-    if (p.config.matchSubjectAltNames.length > 0) {
-      const test = sanPredicate(p.config.matchSubjectAltNames);
-      const sans = hasCert ? subjectAltNames(cert) : [];
-      if (!sans.some(test)) {
+    // SAN matchers (the mesh trust domains on inbound chains) apply to a presented certificate;
+    // without one, require_client_certificate alone decides (the handshake already did).
+    if (hasCert && p.config.matchSubjectAltNames.length > 0) {
+      const entries = subjectAltNameEntries(cert.subjectaltname);
+      if (!sanMatcherFor(p.config.matchSubjectAltNames)(entries)) {
         s.destroy();
-        p.reject(new TlsTerminationError('san', `client certificate SANs [${sans.join(', ')}] match none of the configured names`));
+        p.reject(new TlsTerminationError('san', `client certificate SANs [${entries.map((e) => `${e.type}:${e.value}`).join(', ')}] match none of the configured names`));
         return;
       }
     }
     const peerPrincipal = hasCert && s.authorized ? spiffeIdOf(cert) : undefined;
     const alpn = typeof s.alpnProtocol === 'string' ? s.alpnProtocol : undefined;
-    p.resolve({ socket: s, ...(peerPrincipal ? { peerPrincipal } : {}), ...(alpn ? { negotiatedAlpn: alpn } : {}) });
+    p.resolve({
+      socket: s,
+      ...(peerPrincipal ? { peerPrincipal } : {}),
+      ...(alpn ? { negotiatedAlpn: alpn } : {}),
+      ...(hasCert ? { peerCertificates: connectionCertificates(s) } : {}),
+    });
   }
 
   private onClientError(err: Error, s: TLSSocket): void {

@@ -1,5 +1,7 @@
 import type { PeerCertificate } from 'node:tls';
-import type { StringMatch } from '../config/model.js';
+import type { SanMatch, StringMatch } from '../config/model.js';
+import { subjectAltNameEntries } from '../tls/peer-identity.js';
+import { sanMatcherFor } from '../tls/san-validation.js';
 
 /** A compiled `match_subject_alt_names` list. */
 export type SanPredicate = (san: string) => boolean;
@@ -60,12 +62,13 @@ export function subjectAltNames(cert: PeerCertificate): string[] {
  * hostname check, since SNI in a mesh is a cluster name), and any SAN type may match.
  * Returns an Error naming the presented SANs when none matches.
  */
-export function sanChecker(matchers: readonly StringMatch[]): (host: string, cert: PeerCertificate) => Error | undefined {
+export function sanChecker(matchers: readonly SanMatch[]): (host: string, cert: PeerCertificate) => Error | undefined {
   if (matchers.length === 0) return () => undefined;
-  const test = sanPredicate(matchers);
+  // Typed matchers (match_typed_subject_alt_names) look only at their SAN type.
+  const test = sanMatcherFor(matchers);
   return (_host, cert) => {
+    if (test(subjectAltNameEntries(cert.subjectaltname))) return undefined;
     const sans = subjectAltNames(cert);
-    for (const s of sans) if (test(s)) return undefined;
     const err = new Error(`upstream certificate SANs [${sans.join(', ')}] match none of the expected names`);
     (err as NodeJS.ErrnoException).code = 'ERR_PLEXUS_SAN_MISMATCH';
     return err;

@@ -1,4 +1,5 @@
-import type { HttpConnectionManagerConfig, HttpFilterConfig } from '../config/model.js';
+import type { ClientCertDetailsSelection, HttpConnectionManagerConfig, HttpFilterConfig } from '../config/model.js';
+import { normalizationEnabled, type EscapedSlashesAction, type PathNormalization } from '../http/path-normalization.js';
 import type { FieldPath } from './invalid-resource.js';
 import type { ProtoJson } from './proto-root.js';
 import { durationMs, list, num, obj, str, wrapped, wrappedBool } from './proto-values.js';
@@ -40,6 +41,41 @@ function httpFilters(v: unknown, at: FieldPath): HttpFilterConfig[] {
   return out;
 }
 
+const FORWARD_CLIENT_CERT: ReadonlySet<string> = new Set(['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY']);
+const ESCAPED_SLASHES: ReadonlySet<string> = new Set(['IMPLEMENTATION_SPECIFIC_DEFAULT', 'KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD']);
+/** Envoy's default `max_headers_count`. */
+const DEFAULT_MAX_HEADERS_COUNT = 100;
+
+function forwardClientCert(v: unknown, at: FieldPath): string {
+  const mode = String(v);
+  if (!FORWARD_CLIENT_CERT.has(mode)) at.fail(`unknown forward_client_cert_details ${mode}`);
+  return mode;
+}
+
+function clientCertDetails(d: ProtoJson): ClientCertDetailsSelection {
+  return { subject: wrappedBool(d.subject) ?? false, cert: d.cert === true, chain: d.chain === true, dns: d.dns === true, uri: d.uri === true };
+}
+
+// Envoy's order: escaped slashes, then normalize_path, then merge_slashes; all off by default.
+function pathNormalization(h: ProtoJson, at: FieldPath): PathNormalization | undefined {
+  const raw = String(h.path_with_escaped_slashes_action ?? 'IMPLEMENTATION_SPECIFIC_DEFAULT');
+  if (!ESCAPED_SLASHES.has(raw)) at.at('path_with_escaped_slashes_action').fail(`unknown path_with_escaped_slashes_action ${raw}`);
+  if (h.path_normalization_options !== undefined) at.at('path_normalization_options').fail('path normalization extensions are not supported');
+  const n: PathNormalization = {
+    normalizePath: wrappedBool(h.normalize_path) ?? false,
+    mergeSlashes: h.merge_slashes === true,
+    escapedSlashesAction: raw === 'IMPLEMENTATION_SPECIFIC_DEFAULT' ? 'KEEP_UNCHANGED' : (raw as EscapedSlashesAction),
+  };
+  return normalizationEnabled(n) ? n : undefined;
+}
+
+function maxHeadersCount(options: ProtoJson | undefined, at: FieldPath): number {
+  const count = options ? wrapped(options.max_headers_count) : undefined;
+  if (count === undefined) return DEFAULT_MAX_HEADERS_COUNT;
+  if (!Number.isInteger(count) || count < 1) at.at('max_headers_count').fail('max_headers_count must be at least 1');
+  return count;
+}
+
 /**
  * `HttpConnectionManager` → model: RDS name or inline routes, HTTP filters with their decoded
  * configs (parsed later by each filter's own config.ts), and connection-level settings.
@@ -70,7 +106,12 @@ export function translateHttpConnectionManager(h: ProtoJson, at: FieldPath, ctx:
   if (requestTimeout !== undefined) out.requestTimeoutMs = requestTimeout;
   const headersTimeout = durationMs(h.request_headers_timeout, at.at('request_headers_timeout'));
   if (headersTimeout !== undefined) out.requestHeadersTimeoutMs = headersTimeout;
-  if (h.forward_client_cert_details !== undefined) out.forwardClientCertDetails = String(h.forward_client_cert_details);
+  if (h.forward_client_cert_details !== undefined) out.forwardClientCertDetails = forwardClientCert(h.forward_client_cert_details, at.at('forward_client_cert_details'));
+  const certDetails = obj(h.set_current_client_cert_details);
+  if (certDetails) out.setCurrentClientCertDetails = clientCertDetails(certDetails);
+  const normalization = pathNormalization(h, at);
+  if (normalization) out.pathNormalization = normalization;
+  out.maxHeadersCount = maxHeadersCount(obj(h.common_http_protocol_options), at.at('common_http_protocol_options'));
   const serverName = str(h.server_name);
   if (serverName) out.serverName = serverName;
   return out;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DownstreamTlsConfig, SecretConfig, StringMatch, UpstreamTlsConfig } from '../config/model.js';
+import type { DownstreamTlsConfig, SanMatch, SanType, SecretConfig, UpstreamTlsConfig } from '../config/model.js';
 import type { FieldPath } from './invalid-resource.js';
 import type { ProtoJson } from './proto-root.js';
 import { dataSourceText, list, obj, str, strings } from './proto-values.js';
@@ -22,7 +22,7 @@ const TLS_VERSION: Readonly<Record<string, string | undefined>> = {
 interface CommonTls {
   certificateSecrets: string[];
   validationSecret?: string;
-  matchSubjectAltNames: StringMatch[];
+  matchSubjectAltNames: SanMatch[];
   alpnProtocols: string[];
   minVersion?: string;
   maxVersion?: string;
@@ -49,12 +49,20 @@ function sdsName(v: unknown, at: FieldPath): string {
   return str(obj(v)?.name) ?? at.at('name').fail('SDS secret name is required');
 }
 
+const SAN_TYPES: ReadonlySet<string> = new Set<SanType>(['DNS', 'URI', 'EMAIL', 'IP_ADDRESS']);
+
+function typedSanMatcher(m: ProtoJson, p: FieldPath): SanMatch {
+  const type = String(m.san_type ?? 'SAN_TYPE_UNSPECIFIED');
+  if (type === 'OTHER_NAME') p.at('san_type').fail('OTHER_NAME SAN matching is not supported');
+  if (!SAN_TYPES.has(type)) p.at('san_type').fail(`san_type ${type} is not a SAN type (DNS, URI, EMAIL, IP_ADDRESS)`);
+  return { ...translateStringMatcher(obj(m.matcher) ?? p.at('matcher').fail('matcher is required'), p.at('matcher')), sanType: type as SanType };
+}
+
 function validation(v: ProtoJson, at: FieldPath, ctx: TranslateContext, out: CommonTls): void {
-  list(v.match_typed_subject_alt_names).forEach((m, i) => {
-    const p = at.at('match_typed_subject_alt_names', i);
-    out.matchSubjectAltNames.push(translateStringMatcher(obj(m.matcher) ?? p.at('matcher').fail('matcher is required'), p.at('matcher')));
-  });
-  list(v.match_subject_alt_names).forEach((m, i) => out.matchSubjectAltNames.push(translateStringMatcher(m, at.at('match_subject_alt_names', i))));
+  const typed = list(v.match_typed_subject_alt_names);
+  typed.forEach((m, i) => out.matchSubjectAltNames.push(typedSanMatcher(m, at.at('match_typed_subject_alt_names', i))));
+  // Envoy ignores the deprecated untyped list when typed matchers are given.
+  if (typed.length === 0) list(v.match_subject_alt_names).forEach((m, i) => out.matchSubjectAltNames.push(translateStringMatcher(m, at.at('match_subject_alt_names', i))));
   const ca = dataSourceText(v.trusted_ca, at.at('trusted_ca'), ctx.readFile);
   if (ca !== undefined) out.validationSecret = inlineSecret(ctx, { trustedCa: ca });
   if (v.trust_chain_verification === 'ACCEPT_UNTRUSTED') out.acceptUntrusted = true;
