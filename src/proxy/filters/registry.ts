@@ -5,6 +5,8 @@ import { createCorsFilter } from './cors/filter.js';
 import { FAULT_TYPE_URL, parseFaultConfig, type FaultConfig } from './fault/config.js';
 import { createFaultFilter } from './fault/filter.js';
 import type { FilterDeps, HttpFilter, HttpFilterDefinition } from './filter-api.js';
+import { JWT_AUTHN_TYPE_URL, parseJwtAuthnConfig, parseJwtAuthnPerRoute, type JwtAuthnConfig } from './jwt-authn/config.js';
+import { createJwtAuthnFilter } from './jwt-authn/filter.js';
 import { parseRouterConfig, ROUTER_TYPE_URL, type RouterFilterConfig } from './router/config.js';
 import { createRouterFilter } from './router/filter.js';
 
@@ -24,6 +26,14 @@ export const HTTP_FILTERS: readonly HttpFilterDefinition[] = [
     terminal: false,
     parseConfig: parseFaultConfig,
     create: (config, name) => createFaultFilter(config, name),
+  }),
+  define<JwtAuthnConfig>({
+    wellKnownName: 'envoy.filters.http.jwt_authn',
+    typeUrls: [JWT_AUTHN_TYPE_URL],
+    terminal: false,
+    parseConfig: parseJwtAuthnConfig,
+    parsePerRouteConfig: parseJwtAuthnPerRoute,
+    create: (config, name, deps) => createJwtAuthnFilter(config, name, deps),
   }),
   define<Record<string, never>>({
     wellKnownName: 'envoy.filters.http.cors',
