@@ -2,7 +2,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { HEALTH_INFO_TYPE_URL } from './ads-events.js';
 import type { ProtoObject } from './protos.js';
 import { parseNode, type ProxyInfo } from './proxy.js';
-import type { PushRequest } from './push-request.js';
+import { secretOnlyNamespaces, type PushRequest } from './push-request.js';
 import { refuseStream, streamPeerCertificate } from './stream-authorizer.js';
 import type { StreamHost, XdsStream } from './stream-host.js';
 import type { NackRecord, ProxySyncStatus, TypeSyncStatus } from './sync-status.js';
@@ -129,6 +129,13 @@ export abstract class AdsStreamBase<S extends AdsTypeState> implements XdsStream
   }
 
   push(request: PushRequest): void {
+    const secretNamespaces = secretOnlyNamespaces(request);
+    if (secretNamespaces) {
+      // A Secret changed: only SDS of proxies in its namespace can see it (credential-resolver.ts).
+      const st = this.types.get(TYPE_URL.secret);
+      if (st && this.proxy && secretNamespaces.has(this.proxy.namespace)) this.pushType(TYPE_URL.secret, st);
+      return;
+    }
     for (const typeUrl of PUSH_ORDER) {
       const st = this.types.get(typeUrl);
       if (!st) continue;

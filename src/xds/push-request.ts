@@ -39,3 +39,18 @@ export function classifyChange(before: Resource<unknown> | undefined, after: Res
   else if (r.kind === 'ServiceEntry' && before && after && withoutEndpoints(before.spec) === withoutEndpoints(after.spec)) full = false;
   return { full, configsUpdated: new Set([key]), reasons: new Set([full ? 'config' : 'endpoint']), start: Date.now() };
 }
+
+/**
+ * The namespaces of the Secrets a push is about, when Secrets are all it is about; otherwise
+ * undefined. Such a push only concerns SDS of proxies in those namespaces (Istio pushes a
+ * Secret change to the proxies that may use it, and only SDS).
+ */
+export function secretOnlyNamespaces(request: PushRequest): ReadonlySet<string> | undefined {
+  if (request.configsUpdated.size === 0) return undefined;
+  const namespaces = new Set<string>();
+  for (const key of request.configsUpdated) {
+    if (!key.startsWith('Secret/')) return undefined;
+    namespaces.add(key.split('/')[1] ?? '');
+  }
+  return namespaces;
+}

@@ -2,6 +2,7 @@ import type { ClientTLSSettings } from '../../api/kinds/destination-rule/types.j
 import type { ServiceModel } from '../../registry/model.js';
 import { anyField, type ProtoObject } from '../protos.js';
 import { jsonToStruct } from '../struct.js';
+import { credentialCaSecretName, credentialSecretName } from './credential-resolver.js';
 
 const UPSTREAM_TLS = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 const RAW_BUFFER = 'envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer';
@@ -18,6 +19,9 @@ export const AGENT_SDS_CONFIG: ProtoObject = {
   api_config_source: { api_type: 'GRPC', transport_api_version: 'V3', set_node_on_first_message_only: true, grpc_services: [{ envoy_grpc: { cluster_name: 'sds-grpc' } }] },
   resource_api_version: 'V3',
 };
+
+/** Credentials (`credentialName`) are served by the controller over ADS, as istiod serves them. */
+export const ADS_SDS_CONFIG: ProtoObject = { ads: {}, resource_api_version: 'V3' };
 
 /** ALPN Istio offers to a peer sidecar (metadata exchange, then the mesh marker). */
 const ALPN_IN_MESH = ['istio-peer-exchange', 'istio'];
@@ -47,6 +51,11 @@ export interface UpstreamTlsTarget {
   readonly subset: string;
   readonly trustDomain: string;
   readonly http2: boolean;
+  /**
+   * Whether `credentialName` applies to this proxy: always on gateways; on sidecars only for a
+   * DestinationRule with a workloadSelector (Istio's rule). Default true.
+   */
+  readonly useCredentialName?: boolean;
 }
 
 /** ISTIO_MUTUAL: workload cert and root from SDS, peer SAN = the destination's SPIFFE ids. */
@@ -66,18 +75,35 @@ function istioMutual(tls: ClientTLSSettings | undefined, t: UpstreamTlsTarget): 
   };
 }
 
-/** SIMPLE / MUTUAL with files (sidecars read `caCertificates`, `clientCertificate`, `privateKey`). */
+/**
+ * SIMPLE / MUTUAL origination. With `credentialName` the client certificate is SDS
+ * `kubernetes://NAME` (MUTUAL) and the CA `kubernetes://NAME-cacert` (the Secret's `ca.crt` /
+ * `cacert`, or a separate `NAME-cacert` Secret), both over ADS; otherwise the files
+ * `clientCertificate`, `privateKey`, `caCertificates` (and `caCrl`).
+ */
 function originate(tls: ClientTLSSettings, t: UpstreamTlsTarget): ProtoObject {
   const common: ProtoObject = {};
-  if (tls.mode === 'MUTUAL' && tls.clientCertificate && tls.privateKey) {
-    common.tls_certificates = [{ certificate_chain: { filename: tls.clientCertificate }, private_key: { filename: tls.privateKey } }];
-  }
-  if (!tls.insecureSkipVerify) {
-    const validation: ProtoObject = {};
-    if (tls.caCertificates) validation.trusted_ca = { filename: tls.caCertificates };
-    if (tls.subjectAltNames && tls.subjectAltNames.length > 0) validation.match_typed_subject_alt_names = sanMatchers(tls.subjectAltNames);
-    if (tls.caCrl) validation.crl = { filename: tls.caCrl };
-    if (Object.keys(validation).length > 0) common.validation_context = validation;
+  const credential = t.useCredentialName !== false && tls.credentialName && !tls.credentialName.startsWith('configmap://') ? tls.credentialName : undefined;
+  const sans = tls.subjectAltNames && tls.subjectAltNames.length > 0 ? sanMatchers(tls.subjectAltNames) : undefined;
+  if (credential) {
+    if (tls.mode === 'MUTUAL') common.tls_certificate_sds_secret_configs = [{ name: credentialSecretName(credential), sds_config: ADS_SDS_CONFIG }];
+    if (!tls.insecureSkipVerify) {
+      common.combined_validation_context = {
+        default_validation_context: sans ? { match_typed_subject_alt_names: sans } : {},
+        validation_context_sds_secret_config: { name: credentialCaSecretName(credential), sds_config: ADS_SDS_CONFIG },
+      };
+    }
+  } else {
+    if (tls.mode === 'MUTUAL' && tls.clientCertificate && tls.privateKey) {
+      common.tls_certificates = [{ certificate_chain: { filename: tls.clientCertificate }, private_key: { filename: tls.privateKey } }];
+    }
+    if (!tls.insecureSkipVerify) {
+      const validation: ProtoObject = {};
+      if (tls.caCertificates) validation.trusted_ca = { filename: tls.caCertificates };
+      if (sans) validation.match_typed_subject_alt_names = sans;
+      if (tls.caCrl) validation.crl = { filename: tls.caCrl };
+      if (Object.keys(validation).length > 0) common.validation_context = validation;
+    }
   }
   if (t.http2) common.alpn_protocols = ['h2'];
   const ctx: ProtoObject = { common_tls_context: common };

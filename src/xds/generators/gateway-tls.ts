@@ -1,16 +1,9 @@
 import type { ServerTLSSettings } from '../../api/kinds/gateway/types.js';
 import { anyField, type ProtoObject } from '../protos.js';
-import { AGENT_SDS_CONFIG, SDS_DEFAULT, SDS_ROOTCA, sanMatchers } from './cluster-tls.js';
+import { ADS_SDS_CONFIG, AGENT_SDS_CONFIG, SDS_DEFAULT, SDS_ROOTCA, sanMatchers } from './cluster-tls.js';
+import { credentialCaSecretName, credentialSecretName } from './credential-resolver.js';
 
 const DOWNSTREAM_TLS = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
-
-/** Gateway credentials are served by the controller over ADS, as istiod serves them to gateways. */
-const ADS_SDS_CONFIG: ProtoObject = { ads: {}, resource_api_version: 'V3' };
-
-/** SDS name of a `credentialName` (Istio's `kubernetes://` form) and of its CA bundle. */
-export function credentialSecretName(credentialName: string): string {
-  return credentialName.includes('://') ? credentialName : `kubernetes://${credentialName}`;
-}
 
 const PROTOCOL_VERSION: Readonly<Record<string, string>> = { TLS_AUTO: 'TLS_AUTO', TLSV1_0: 'TLSv1_0', TLSV1_1: 'TLSv1_1', TLSV1_2: 'TLSv1_2', TLSV1_3: 'TLSv1_3' };
 
@@ -50,7 +43,7 @@ export function downstreamTlsContext(tls: ServerTLSSettings, http: boolean): Pro
     if (mode === 'ISTIO_MUTUAL') {
       common.combined_validation_context = { default_validation_context: defaults, validation_context_sds_secret_config: { name: SDS_ROOTCA, sds_config: AGENT_SDS_CONFIG } };
     } else if (credential) {
-      common.combined_validation_context = { default_validation_context: defaults, validation_context_sds_secret_config: { name: `${credentialSecretName(credential)}-cacert`, sds_config: ADS_SDS_CONFIG } };
+      common.combined_validation_context = { default_validation_context: defaults, validation_context_sds_secret_config: { name: credentialCaSecretName(credential), sds_config: ADS_SDS_CONFIG } };
     } else if (tls.caCertificates) {
       common.validation_context = { ...defaults, trusted_ca: { filename: tls.caCertificates }, ...(tls.caCrl ? { crl: { filename: tls.caCrl } } : {}) };
     }

@@ -3,7 +3,9 @@ import { parseDuration, type ProtoDuration } from '../duration.js';
 import { packAny, type ProtoObject } from '../protos.js';
 import { jsonToStruct } from '../struct.js';
 import { clusterName } from './cluster-name.js';
+import type { DestinationRuleSpec } from '../../api/kinds/destination-rule/types.js';
 import { applyUpstreamTls } from './cluster-tls.js';
+import { credentialSecretName, reportCredentialProblem, sidecarUsesCredentials } from './credential-resolver.js';
 import { applyConnectionPool, applyTrafficPolicy } from './cluster-traffic-policy.js';
 import type { GeneratedResource, Generator } from './generator.js';
 import { clusterPolicy, failoverLocality, loadAssignment } from './sidecar-endpoints.js';
@@ -43,7 +45,8 @@ function istioMetadata(service: ServiceModel, subset: string, port: number): Pro
  */
 export function outboundCluster(scope: SidecarScope, service: ServiceModel, port: ServicePort, subset: string): ProtoObject | undefined {
   const name = clusterName('outbound', port.port, subset, service.hostname);
-  const dr = scope.destinationRuleFor(service.hostname)?.spec;
+  const drConfig = scope.destinationRuleFor(service.hostname);
+  const dr = drConfig?.spec;
   let selector: Record<string, string> = {};
   if (subset !== '') {
     const s = dr?.subsets?.find((x) => x.name === subset);
@@ -75,9 +78,22 @@ export function outboundCluster(scope: SidecarScope, service: ServiceModel, port
   });
   if (passthrough) cluster.lb_policy = 'CLUSTER_PROVIDED';
   const http2 = port.protocol === 'HTTP2' || port.protocol === 'GRPC' || port.protocol === 'GRPC-WEB';
-  applyUpstreamTls(cluster, policy?.tls, { service, port: port.port, subset, trustDomain: scope.trustDomain, http2 }, scope.autoMtls);
+  const useCredentialName = credentialNameApplies(scope, drConfig, policy?.tls?.credentialName);
+  applyUpstreamTls(cluster, policy?.tls, { service, port: port.port, subset, trustDomain: scope.trustDomain, http2, useCredentialName }, scope.autoMtls);
   cluster.metadata = istioMetadata(service, subset, port.port);
   return cluster;
+}
+
+/**
+ * Gateways always use a DestinationRule's `credentialName`; sidecars only when the rule has a
+ * workloadSelector (Istio's rule). When a sidecar does not, that is said in the log once.
+ */
+function credentialNameApplies(scope: SidecarScope, dr: { name: string; namespace: string; spec: DestinationRuleSpec } | undefined, credentialName: string | undefined): boolean {
+  if (scope.proxy.type === 'router' || sidecarUsesCredentials(dr?.spec)) return true;
+  if (credentialName && dr) {
+    reportCredentialProblem(scope.proxy, credentialSecretName(credentialName), `ignored on this sidecar: DestinationRule ${dr.namespace}/${dr.name} has no workloadSelector (Istio applies credentialName on sidecars only then); the connection uses no client certificate and no CA`);
+  }
+  return false;
 }
 
 /** `BlackHoleCluster`: STATIC with no endpoints, so every connection fails fast. */
