@@ -69,7 +69,7 @@ describe('proxy xds-client translation', () => {
     assert.deepEqual(chain.match, { destinationPort: 9080, transportProtocol: 'tls', applicationProtocols: ['istio', 'istio-http/1.1'], prefixRanges: [{ addressPrefix: '198.18.0.0', prefixLen: 16 }] });
     assert.deepEqual(chain.tls, {
       certificateSecrets: ['default'], validationSecret: 'ROOTCA', requireClientCertificate: true,
-      matchSubjectAltNames: [{ kind: 'prefix', value: 'spiffe://cluster.local/' }], alpnProtocols: ['h2', 'http/1.1'], minVersion: 'TLSv1.2',
+      matchSubjectAltNames: [{ kind: 'prefix', value: 'spiffe://cluster.local/', sanType: 'URI' }], alpnProtocols: ['h2', 'http/1.1'], minVersion: 'TLSv1.2',
     });
     assert.equal(chain.filters[0]!.kind, 'network_rbac');
     const h = chain.filters[1] as HttpConnectionManagerConfig;

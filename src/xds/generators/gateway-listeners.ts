@@ -3,6 +3,7 @@ import type { GeneratedResource, Generator } from './generator.js';
 import { gatewayRouteName } from './gateway-routes.js';
 import { boundVirtualServices, gatewayServersByPort, serverHostNames, serverKind, type GatewayServer } from './gateway-select.js';
 import { downstreamTlsSocket } from './gateway-tls.js';
+import { gatewayHcmFields } from './hcm-hygiene.js';
 import { dedupeFilterChains, httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
 import { tcpRouteTarget, tlsRouteChains } from './listener-l4-routes.js';
 import { hostMatches } from '../../registry/hostname.js';
@@ -34,12 +35,12 @@ function serverChains(scope: SidecarScope, s: GatewayServer, port: number): Prot
   const statPrefix = `outbound_0.0.0.0_${port}`;
   switch (serverKind(s)) {
     case 'http':
-      return [{ filters: [httpConnectionManagerFilter({ statPrefix, rds: gatewayRouteName(s, port), useRemoteAddress: true })] }];
+      return [{ filters: [httpConnectionManagerFilter({ statPrefix, rds: gatewayRouteName(s, port), useRemoteAddress: true, mesh: scope.index.mesh, fields: gatewayHcmFields(scope.index.mesh) })] }];
     case 'https':
       return [{
         filter_chain_match: withSni({}, sniNames(s)),
         transport_socket: downstreamTlsSocket(s.server.tls ?? {}, true),
-        filters: [httpConnectionManagerFilter({ statPrefix, rds: gatewayRouteName(s, port), useRemoteAddress: true })],
+        filters: [httpConnectionManagerFilter({ statPrefix, rds: gatewayRouteName(s, port), useRemoteAddress: true, mesh: scope.index.mesh, fields: gatewayHcmFields(scope.index.mesh) })],
       }];
     case 'tls-passthrough': {
       // SNI routes of bound VirtualServices, limited to the server's hosts.

@@ -1,6 +1,8 @@
 import { anyField, type ProtoObject } from '../protos.js';
 import { FAULT_FILTER, ROUTER_FILTER } from './grpc-listeners.js';
 import { CORS_FILTER } from './route-http.js';
+import { pathNormalizationFields } from './hcm-hygiene.js';
+import type { MeshConfig } from '../../api/kinds/mesh-config/types.js';
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const TCP_PROXY = 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
@@ -40,6 +42,10 @@ export interface HcmOptions {
   readonly useRemoteAddress?: boolean;
   /** Extra HTTP filters before the router (inbound seams: authn, RBAC, stats). */
   readonly httpFilters?: readonly ProtoObject[];
+  /** The mesh config: its `pathNormalization` decides the path fields (BASE when absent). */
+  readonly mesh?: MeshConfig;
+  /** Further HCM fields of the listener class (x-forwarded-client-cert handling, trusted hops). */
+  readonly fields?: ProtoObject;
 }
 
 /** An http_connection_manager network filter, websocket upgrades allowed as Istio does. */
@@ -50,7 +56,8 @@ export function httpConnectionManagerFilter(o: HcmOptions): ProtoObject {
     http_filters: o.httpFilters ? [...o.httpFilters] : httpFilters(),
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     use_remote_address: { value: o.useRemoteAddress ?? false },
-    normalize_path: { value: true },
+    ...pathNormalizationFields(o.mesh),
+    ...o.fields,
   };
   if (o.rds !== undefined) config.rds = { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: o.rds };
   else config.route_config = o.routeConfig ?? { name: o.statPrefix };

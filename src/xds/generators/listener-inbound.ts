@@ -1,7 +1,9 @@
 import { anyField, type ProtoObject } from '../protos.js';
 import { AGENT_SDS_CONFIG, SDS_DEFAULT, SDS_ROOTCA } from './cluster-tls.js';
 import { inboundMtlsMode } from './inbound-mtls-mode.js';
+import { sidecarInboundClientCertFields, trustDomainSanMatchers, trustDomainsForValidation } from './hcm-hygiene.js';
 import { clusterName } from './cluster-name.js';
+import { securedHttpFilters, securedNetworkFilters } from './authz/inbound-security-filters.js';
 import { httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER } from './sidecar-clusters.js';
 import type { SidecarScope } from './sidecar-scope.js';
@@ -21,8 +23,8 @@ const MESH_ALPN = ['istio-peer-exchange', 'istio'];
 
 /**
  * The downstream TLS of one inbound port: the workload certificate (SDS `default`) and a
- * required client certificate validated against the trust bundle (SDS `ROOTCA`), as Istio's
- * inbound mTLS chains. Undefined when PeerAuthentication turns mTLS off for the port.
+ * required client certificate validated against the trust bundle (SDS `ROOTCA`) whose SPIFFE
+ * id is in a mesh trust domain or alias, as Istio's inbound mTLS chains. Undefined when PeerAuthentication turns mTLS off for the port.
  */
 export function inboundTransportSocket(scope: SidecarScope, port: InboundPort): ProtoObject | undefined {
   if (inboundMtlsMode(scope.push, scope.proxy, port.port) === 'DISABLE') return undefined;
@@ -32,7 +34,8 @@ export function inboundTransportSocket(scope: SidecarScope, port: InboundPort): 
       common_tls_context: {
         tls_certificate_sds_secret_configs: [{ name: SDS_DEFAULT, sds_config: AGENT_SDS_CONFIG }],
         combined_validation_context: {
-          default_validation_context: {},
+          // Only peers of the mesh's trust domains (and aliases), as istiod restricts inbound mTLS.
+          default_validation_context: { match_subject_alt_names: trustDomainSanMatchers(trustDomainsForValidation(scope.trustDomain, scope.index.mesh)) },
           validation_context_sds_secret_config: { name: SDS_ROOTCA, sds_config: AGENT_SDS_CONFIG },
         },
         alpn_protocols: INBOUND_ALPN,
@@ -64,10 +67,10 @@ export function portChains(scope: SidecarScope, p: InboundPort): ProtoObject[] {
   const http = (match: ProtoObject, tls?: ProtoObject): ProtoObject => ({
     name,
     filter_chain_match: match,
-    filters: [httpConnectionManagerFilter({ statPrefix: name, routeConfig: inboundRouteConfig(p.port), useRemoteAddress: false })],
+    filters: [httpConnectionManagerFilter({ statPrefix: name, routeConfig: inboundRouteConfig(p.port), useRemoteAddress: false, mesh: scope.index.mesh, fields: sidecarInboundClientCertFields(), httpFilters: securedHttpFilters(scope) })],
     ...(tls ? { transport_socket: tls } : {}),
   });
-  const tcp = (match: ProtoObject, tls?: ProtoObject): ProtoObject => ({ name, filter_chain_match: match, filters: [tcpProxyFilter(cluster, { cluster })], ...(tls ? { transport_socket: tls } : {}) });
+  const tcp = (match: ProtoObject, tls?: ProtoObject): ProtoObject => ({ name, filter_chain_match: match, filters: securedNetworkFilters(scope, [tcpProxyFilter(cluster, { cluster })]), ...(tls ? { transport_socket: tls } : {}) });
   const dest = { destination_port: { value: p.port } };
   const plain = (extra: ProtoObject): ProtoObject[] => {
     const m = { ...dest, ...extra };

@@ -160,7 +160,7 @@ export function forwardListener(scope: SidecarScope, forward: ExplicitForward): 
   if (!r) {
     listener.filter_chains = [{ filters: [tcpProxyFilter(BLACKHOLE_CLUSTER, { cluster: BLACKHOLE_CLUSTER })] }];
   } else if (isHttpForward(r)) {
-    listener.filter_chains = [{ filters: [httpConnectionManagerFilter({ statPrefix: `outbound_${name}`, rds: forwardRouteName(forward.local) })] }];
+    listener.filter_chains = [{ filters: [httpConnectionManagerFilter({ statPrefix: `outbound_${name}`, rds: forwardRouteName(forward.local), mesh: scope.index.mesh })] }];
   } else if (r.servicePort.protocol === 'TLS' || r.servicePort.protocol === 'HTTPS') {
     const vs = scope.virtualServiceFor(r.service.hostname);
     const sni = vs ? tlsRouteChains({ scope, port: r.servicePort.port }, vs, clusterName('outbound', r.servicePort.port, '', r.service.hostname)) : [];

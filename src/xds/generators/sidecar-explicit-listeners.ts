@@ -1,3 +1,4 @@
+import type { MeshConfig } from '../../api/kinds/mesh-config/types.js';
 import type { ProtoObject } from '../protos.js';
 import { EXPLICIT_BIND_ADDRESS, type ExplicitInterception } from './explicit-interception.js';
 import { portChains } from './listener-inbound.js';
@@ -11,13 +12,13 @@ import { inboundPorts } from './sidecar-workload.js';
  * The app's HTTP proxy (`HTTP_PROXY=http://127.0.0.1:<port>`), bound on loopback: absolute-form
  * requests are routed by their authority through the `http_proxy` route configuration.
  */
-export function httpProxyListener(explicit: ExplicitInterception): ProtoObject {
+export function httpProxyListener(explicit: ExplicitInterception, mesh?: MeshConfig): ProtoObject {
   const name = `${EXPLICIT_BIND_ADDRESS}_${explicit.httpProxyPort}`;
   return {
     name,
     address: socketAddress(EXPLICIT_BIND_ADDRESS, explicit.httpProxyPort),
     traffic_direction: 'OUTBOUND',
-    filter_chains: [{ filters: [httpConnectionManagerFilter({ statPrefix: `outbound_${name}`, rds: HTTP_PROXY_ROUTE })] }],
+    filter_chains: [{ filters: [httpConnectionManagerFilter({ statPrefix: `outbound_${name}`, rds: HTTP_PROXY_ROUTE, mesh })] }],
   };
 }
 
@@ -41,5 +42,5 @@ export function explicitInboundListeners(scope: SidecarScope): ProtoObject[] {
 
 /** Every listener of an explicit-mode sidecar: the HTTP proxy, the inbound ports, then the port forwards. */
 export function explicitListeners(scope: SidecarScope, explicit: ExplicitInterception): ProtoObject[] {
-  return [httpProxyListener(explicit), ...explicitInboundListeners(scope), ...forwardListeners(scope, explicit)];
+  return [httpProxyListener(explicit, scope.index.mesh), ...explicitInboundListeners(scope), ...forwardListeners(scope, explicit)];
 }

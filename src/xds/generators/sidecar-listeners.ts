@@ -1,3 +1,4 @@
+import type { MeshConfig } from '../../api/kinds/mesh-config/types.js';
 import type { ServiceModel, ServicePort } from '../../registry/model.js';
 import { packAny, type ProtoObject } from '../protos.js';
 import { clusterName } from './cluster-name.js';
@@ -38,9 +39,9 @@ function outboundListener(address: string, port: number, chains: ProtoObject[], 
 }
 
 /** The HTTP listener `0.0.0.0_<port>` (RDS `<port>`); unknown protocols are sniffed, non-HTTP falls through to passthrough. */
-function httpListener(port: number, sniff: boolean): ProtoObject {
+function httpListener(port: number, sniff: boolean, mesh: MeshConfig): ProtoObject {
   const statPrefix = `outbound_${WILDCARD}_${port}`;
-  const hcm = httpConnectionManagerFilter({ statPrefix, rds: String(port) });
+  const hcm = httpConnectionManagerFilter({ statPrefix, rds: String(port), mesh });
   if (!sniff) return outboundListener(WILDCARD, port, [{ filters: [hcm] }]);
   return outboundListener(WILDCARD, port, [
     { filter_chain_match: { application_protocols: ['http/1.1', 'h2c'] }, filters: [hcm] },
@@ -99,7 +100,7 @@ export function outboundListeners(scope: SidecarScope): ProtoObject[] {
       }
     }
   }
-  const out: ProtoObject[] = [...http.entries()].sort(([a], [b]) => a - b).map(([port, sniff]) => httpListener(port, sniff));
+  const out: ProtoObject[] = [...http.entries()].sort(([a], [b]) => a - b).map(([port, sniff]) => httpListener(port, sniff, scope.index.mesh));
   for (const l of l4.values()) {
     if (l.address === WILDCARD && http.has(l.port)) continue;
     out.push(outboundListener(l.address, l.port, dedupeFilterChains(l.chains), l.tls ? [listenerFilter('tls_inspector')] : undefined));
