@@ -30,6 +30,10 @@ const PROTO_FILES = [
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
   'envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.proto',
+  // Authorization (AuthorizationPolicy → RBAC, CUSTOM → ext_authz).
+  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/network/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
 ];
 
 /** Objects as protobufjs reads and writes them with `keepCase`: Envoy's snake_case field names. */
