@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   PLEXUS_ERR_CAPTURE_UNAVAILABLE: 'Transparent capture cannot run here: not Linux, not root, or the SO_ORIGINAL_DST addon is not built (node scripts/build-native.mjs).',
   PLEXUS_ERR_REGISTRATION_REFUSED: 'A proxy asked to register or control a WorkloadEntry without a verified identity (a mesh certificate on 15012) of its namespace and service account.',
   PLEXUS_ERR_TOO_LARGE: 'A request or document exceeds a size, nesting or aliasing limit that protects the controller; the message names the limit.',
+  PLEXUS_ERR_JWKS_FETCH: 'The controller could not fetch the JWKS of a RequestAuthentication issuer (jwksUri or OpenID discovery); tokens of that issuer fail until a retry succeeds.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
