@@ -23,13 +23,17 @@ function urlEncode(text: string): string {
 export function clientCertElement(certs: ConnectionCertificates, select: ClientCertDetailsSelection = NONE): string {
   const parts: string[] = [];
   for (const uri of certs.localUriSans) parts.push(`By=${uri}`);
-  if (certs.peerDigest) parts.push(`Hash=${certs.peerDigest}`);
-  if (select.cert && certs.peerPem) parts.push(`Cert="${urlEncode(certs.peerPem)}"`);
-  if (select.chain && certs.peerChainPem) parts.push(`Chain="${urlEncode(certs.peerChainPem)}"`);
+  const digest = certs.peerDigest;
+  if (digest) parts.push(`Hash=${digest}`);
+  const pem = select.cert ? certs.peerPem : '';
+  if (pem) parts.push(`Cert="${urlEncode(pem)}"`);
+  const chain = select.chain ? certs.peerChainPem : '';
+  if (chain) parts.push(`Chain="${urlEncode(chain)}"`);
   if (select.subject) parts.push(`Subject="${certs.peerSubject}"`);
   if (select.uri) {
-    if (certs.peerUriSans.length === 0) parts.push('URI=');
-    for (const uri of certs.peerUriSans) parts.push(`URI=${uri}`);
+    const uris = certs.peerUriSans;
+    if (uris.length === 0) parts.push('URI=');
+    for (const uri of uris) parts.push(`URI=${uri}`);
   }
   if (select.dns) for (const dns of certs.peerDnsSans) parts.push(`DNS=${dns}`);
   return parts.join(';');
