@@ -4,6 +4,7 @@ import { gatewayRouteName } from './gateway-routes.js';
 import { boundVirtualServices, gatewayServersByPort, serverHostNames, serverKind, type GatewayServer } from './gateway-select.js';
 import { downstreamTlsSocket } from './gateway-tls.js';
 import { gatewayHcmFields } from './hcm-hygiene.js';
+import { securedHttpFilters, securedNetworkFilters } from './authz/inbound-security-filters.js';
 import { dedupeFilterChains, httpConnectionManagerFilter, listenerFilter, socketAddress, tcpProxyFilter } from './listener-filters.js';
 import { tcpRouteTarget, tlsRouteChains } from './listener-l4-routes.js';
 import { hostMatches } from '../../registry/hostname.js';
@@ -25,7 +26,7 @@ function withSni(match: ProtoObject, sni: string[] | undefined): ProtoObject {
 function tcpChainFor(scope: SidecarScope, s: GatewayServer, port: number, statPrefix: string): ProtoObject | undefined {
   for (const { vs } of boundVirtualServices(scope, s)) {
     const target = tcpRouteTarget({ scope, port, gateway: s.key }, vs);
-    if (target) return { filters: [tcpProxyFilter(statPrefix, target)] };
+    if (target) return { filters: securedNetworkFilters(scope, [tcpProxyFilter(statPrefix, target)]) };
   }
   return undefined;
 }
@@ -35,18 +36,19 @@ function serverChains(scope: SidecarScope, s: GatewayServer, port: number): Prot
   const statPrefix = `outbound_0.0.0.0_${port}`;
   switch (serverKind(s)) {
     case 'http':
-      return [{ filters: [httpConnectionManagerFilter({ statPrefix, rds: gatewayRouteName(s, port), useRemoteAddress: true, mesh: scope.index.mesh, fields: gatewayHcmFields(scope.index.mesh) })] }];
+      return [{ filters: [httpConnectionManagerFilter({ statPrefix, rds: gatewayRouteName(s, port), useRemoteAddress: true, mesh: scope.index.mesh, fields: gatewayHcmFields(scope.index.mesh), httpFilters: securedHttpFilters(scope) })] }];
     case 'https':
       return [{
         filter_chain_match: withSni({}, sniNames(s)),
         transport_socket: downstreamTlsSocket(s.server.tls ?? {}, true),
-        filters: [httpConnectionManagerFilter({ statPrefix, rds: gatewayRouteName(s, port), useRemoteAddress: true, mesh: scope.index.mesh, fields: gatewayHcmFields(scope.index.mesh) })],
+        filters: [httpConnectionManagerFilter({ statPrefix, rds: gatewayRouteName(s, port), useRemoteAddress: true, mesh: scope.index.mesh, fields: gatewayHcmFields(scope.index.mesh), httpFilters: securedHttpFilters(scope) })],
       }];
     case 'tls-passthrough': {
       // SNI routes of bound VirtualServices, limited to the server's hosts.
       const hosts = serverHostNames(s);
       const allow = (sni: string): boolean => hosts.some((h) => hostMatches(h, sni) || hostMatches(sni, h));
-      return boundVirtualServices(scope, s).flatMap(({ vs }) => tlsRouteChains({ scope, port, gateway: s.key }, vs, statPrefix, allow));
+      const chains = boundVirtualServices(scope, s).flatMap(({ vs }) => tlsRouteChains({ scope, port, gateway: s.key }, vs, statPrefix, allow));
+      return chains.map((c) => ({ ...c, filters: securedNetworkFilters(scope, (c.filters as ProtoObject[] | undefined) ?? []) }));
     }
     case 'tls-terminate': {
       const chain = tcpChainFor(scope, s, port, statPrefix);
