@@ -16,7 +16,9 @@ export type RefusalReason =
   | 'csr-signature'
   | 'weak-key'
   | 'negative-validity'
-  | 'validity-too-long';
+  | 'validity-too-long'
+  | 'revoked'
+  | 'busy';
 
 const GRPC_CODE: Record<RefusalReason, status> = {
   'no-credentials': status.UNAUTHENTICATED,
@@ -31,6 +33,8 @@ const GRPC_CODE: Record<RefusalReason, status> = {
   'weak-key': status.INVALID_ARGUMENT,
   'negative-validity': status.INVALID_ARGUMENT,
   'validity-too-long': status.INVALID_ARGUMENT,
+  revoked: status.UNAUTHENTICATED,
+  busy: status.RESOURCE_EXHAUSTED,
 };
 
 /** A refused certificate request: the reason, the gRPC status it maps to, and a message for the caller. */

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { Server } from '@grpc/grpc-js';
 import type { MeshConfig } from '../api/kinds/mesh-config/index.js';
 import { PlexusError } from '../api/errors.js';
+import { CaAdmission } from '../ca/ca-admission.js';
 import { CaMetrics } from '../ca/ca-metrics.js';
 import { addCaService } from '../ca/ca-service.js';
 import { createCaServerCredentials, type CaServerCredentials } from '../ca/ca-server-credentials.js';
@@ -100,6 +101,8 @@ export function controllerIdentity(): ControllerIdentity {
     if (!state.ca) throw new PlexusError('PLEXUS_ERR_INTERNAL', 'the identity component must start before the xDS component');
     return state.ca;
   };
+  // One admission for both ports: CSRs are authenticated on their headers, and bounded in number.
+  let admission: CaAdmission | undefined;
 
   const component: ControllerComponent = {
     name: 'identity',
@@ -120,6 +123,7 @@ export function controllerIdentity(): ControllerIdentity {
         workloadCertTtl: id.workloadCertTtlSeconds, extraRootsPem, logger: logger.child({ part: 'ca' }),
       });
       state.ca = ca;
+      admission = new CaAdmission({ ca: caOf, metrics, logger: logger.child({ part: 'ca-admission' }) });
       const sans = [...CONTROLLER_TLS_DNS_NAMES, ...(id.tlsSans ?? [])];
       state.tls = await createCaServerCredentials(ca, {
         dnsNames: [...new Set(sans.filter((s) => isIP(s) === 0))],
@@ -158,6 +162,10 @@ export function controllerIdentity(): ControllerIdentity {
     grpcServices: [(server: Server, ctx: ControllerContext, port: 'xds' | 'xds-tls') => {
       addCaService(server, caOf(), { allowPeerCertificate: port === 'xds-tls', metrics, logger: ctx.logger.child({ part: 'ca-service', port }) });
     }],
+    grpcInterceptors: (port) => {
+      if (!admission) throw new PlexusError('PLEXUS_ERR_INTERNAL', 'the identity component must start before the xDS component');
+      return [admission.interceptor(port === 'xds-tls')];
+    },
     authorizeTlsStream: (c) => meshCertificateAuthorizer(caOf())(c),
     trustBundle: (mesh) => ({ pem: meshTrustBundle(caOf(), mesh), trustDomain: caOf().trustDomain }),
     metrics: () => [metrics],

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Server, ServerCredentials, ServerInterceptor } from '@grpc/grpc-js';
 import type { MeshConfig } from '../api/kinds/mesh-config/index.js';
 import { PlexusError } from '../api/errors.js';
 import { validateResource } from '../api/validate.js';
@@ -30,6 +30,8 @@ export interface XdsComponentOptions {
    * once for the plaintext port (`xds`) and once for the TLS port (`xds-tls`) when it opens.
    */
   grpcServices?: ReadonlyArray<(server: Server, ctx: ControllerContext, port: 'xds' | 'xds-tls') => void | Promise<void>>;
+  /** gRPC server interceptors per port (the CA's admission: authentication before a request is read). */
+  grpcInterceptors?: (port: 'xds' | 'xds-tls') => ServerInterceptor[];
   /** Who may hold an ADS stream on 15012 and for which node (the mesh certificate's identity). */
   authorizeTlsStream?: StreamAuthorizer;
   /** The trust bundle (`ROOTCA`) and trust domain for a push, given the MeshConfig in force. */
@@ -73,7 +75,7 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
       const { options, store, logger } = ctx;
       const fileMesh = options.meshConfigFile ? readMeshConfigFile(options.meshConfigFile) : undefined;
       const instanceId = controllerInstanceId();
-      const ads = new AdsServer({ logger: logger.child({ part: 'ads' }) });
+      const ads = new AdsServer({ logger: logger.child({ part: 'ads' }), interceptors: seams.grpcInterceptors?.('xds') });
       const metrics = new XdsMetrics(ads);
       // The controller is built after auto-registration, which needs to ask it for pushes.
       const ref: { controller?: XdsController } = {};
@@ -127,7 +129,8 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
         if (tls) {
           // A server of its own: its ADS streams must pass the certificate rule, its CA service accepts certificates.
           // Only an authorizer that binds nodes to their certificates makes streams' identities verified.
-          const tlsServer = seams.authorizeTlsStream ? ads.createAuthorizedServer(seams.authorizeTlsStream) : ads.createAuthorizedServer(() => undefined, { verifiesIdentity: false });
+          const tlsServer = seams.authorizeTlsStream ? ads.createAuthorizedServer(seams.authorizeTlsStream, { interceptors: seams.grpcInterceptors?.('xds-tls') })
+            : ads.createAuthorizedServer(() => undefined, { verifiesIdentity: false, interceptors: seams.grpcInterceptors?.('xds-tls') });
           for (const add of seams.grpcServices ?? []) await add(tlsServer, ctx, 'xds-tls');
           const tlsAddresses = options.xdsAddress ? xdsAddresses : ['0.0.0.0'];
           ports['xds-tls'] = await ads.listen(hostPort(tlsAddresses[0]!, options.xdsTlsPort), tls, tlsServer);

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerDuplexStream, type ServerInterceptor } from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import type { AdsObserver } from './ads-events.js';
 import { DeltaStream } from './delta-stream.js';
@@ -19,6 +19,8 @@ export interface AdsServerOptions {
   logger?: Logger;
   /** The first push context; an empty one when omitted. */
   pushContext?: PushContext;
+  /** gRPC server interceptors of the main (plaintext) server: the CA's admission runs on call headers. */
+  interceptors?: ServerInterceptor[];
 }
 
 /** What a stream proved about itself: the namespace and service account its client certificate names. */
@@ -35,6 +37,8 @@ export interface AuthorizedServerOptions {
    * verified identity and may register workloads and report their health. Default true.
    */
   verifiesIdentity?: boolean;
+  /** gRPC server interceptors of this server (the CA's admission). */
+  interceptors?: ServerInterceptor[];
 }
 
 /**
@@ -47,7 +51,7 @@ export class AdsServer {
   readonly log: Logger;
   private current: PushContext;
   private readonly streams = new Set<XdsStream>();
-  private readonly server = new Server(XDS_SERVER_OPTIONS);
+  private readonly server: Server;
   /** Servers of further ports (15012) whose streams pass an authorizer; closed with the main one. */
   private readonly extraServers: Server[] = [];
   private readonly host: StreamHost;
@@ -58,6 +62,7 @@ export class AdsServer {
   private readonly verified = new WeakSet<XdsStream>();
 
   constructor(options: AdsServerOptions = {}) {
+    this.server = new Server({ ...XDS_SERVER_OPTIONS, interceptors: options.interceptors ?? [] });
     this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
     this.current = options.pushContext ?? buildPushContext({ resources: [] });
     protoRoot();
@@ -100,7 +105,7 @@ export class AdsServer {
    * other services (the CA) to it, then bind it with {@link listen}.
    */
   createAuthorizedServer(authorize: StreamAuthorizer, options: AuthorizedServerOptions = {}): Server {
-    const server = new Server(XDS_SERVER_OPTIONS);
+    const server = new Server({ ...XDS_SERVER_OPTIONS, interceptors: options.interceptors ?? [] });
     const verifies = options.verifiesIdentity ?? true;
     this.addAds(server, {
       ...this.host,

@@ -1,0 +1,105 @@
+// Hardening, CA: the attack of issue 9 — a hundred concurrent unauthenticated 15 MiB CSRs
+// (which took the controller from 87 MB to 3.1 GB) — against a real `plexus controller`, on
+// 15010 and 15012. Every call must be refused on its headers (UNAUTHENTICATED) before the
+// controller reads the request, an authenticated one that large must hit the 4 MiB receive
+// limit (RESOURCE_EXHAUSTED), the controller's peak RSS (VmHWM) must stay bounded, and a
+// normal CSR must still be signed afterwards.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { status } from '@grpc/grpc-js';
+import { AdminClient } from '../src/cli/admin-client.js';
+import { CREATE_CERTIFICATE_PATH } from '../src/ca/ca-proto.js';
+import { issue } from './identity-support.js';
+import { ControllerProcess } from './support/controller-process.js';
+import { rawSession, rawUnaryCall, type RawCallResult } from './support/raw-grpc-call.js';
+
+const MIB = 1024 * 1024;
+const CSR_BYTES = 15 * MIB;
+const ATTACKS_PER_PORT = 50;
+/** Head room over the baseline peak: the 100 refusals and their sessions, far below the 1.5 GB the payloads weigh. */
+const MAX_GROWTH_BYTES = 150 * MIB;
+
+function vmHwmBytes(pid: number): number {
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmHWM for ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+describe('hardening: CSR size and unauthenticated CSR floods', { timeout: 180_000 }, () => {
+  let dir: string;
+  let home: string;
+  let controller: ControllerProcess;
+  let rootsPem: string;
+  let token: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'plexus-harden-ca-'));
+    home = join(dir, 'home');
+    controller = await ControllerProcess.start(home);
+    token = (await AdminClient.connect(home).mintToken({ namespace: 'default', serviceAccount: 'app', ttl: 600 })).token;
+    // One legitimate CSR first, so the baseline includes the signing path.
+    rootsPem = (await issue({ address: `127.0.0.1:${controller.ports.xds}` }, { token })).rootsPem;
+  });
+  after(async () => {
+    await controller.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it(`refuses ${2 * ATTACKS_PER_PORT} concurrent unauthenticated 15 MiB CSRs on their headers; the controller's peak RSS stays bounded`, async () => {
+    const pid = controller.child.pid!;
+    const baseline = vmHwmBytes(pid);
+    const body = Buffer.alloc(CSR_BYTES, 0x41);
+    const plain = rawSession(`http://127.0.0.1:${controller.ports.xds}`);
+    const tls = rawSession(`https://127.0.0.1:${controller.ports['xds-tls']}`, { ca: rootsPem, servername: 'localhost' });
+    try {
+      const calls: Array<Promise<RawCallResult>> = [];
+      for (let i = 0; i < ATTACKS_PER_PORT; i++) {
+        calls.push(rawUnaryCall(plain, CREATE_CERTIFICATE_PATH, body));
+        // A forged token on the TLS port, without a client certificate.
+        calls.push(rawUnaryCall(tls, CREATE_CERTIFICATE_PATH, body, { authorization: 'Bearer e30.e30.AAAA' }));
+      }
+      const results = await Promise.all(calls);
+      const codes = results.map((r) => r.code);
+      assert.equal(codes.filter((c) => c === status.UNAUTHENTICATED).length, 2 * ATTACKS_PER_PORT, JSON.stringify(results.slice(0, 4)));
+      // Refused before reading: none of the requests was taken whole.
+      assert.equal(results.filter((r) => r.sent >= CSR_BYTES).length, 0, `bytes taken: ${results.map((r) => r.sent).slice(0, 5).join(',')}`);
+      assert.match(results[0]!.message, /no bearer token/);
+      assert.match(results[1]!.message, /bearer token/);
+    } finally {
+      plain.close();
+      tls.close();
+    }
+    const growth = vmHwmBytes(pid) - baseline;
+    assert.ok(growth < MAX_GROWTH_BYTES, `the controller's peak RSS grew by ${Math.round(growth / MIB)} MiB (baseline ${Math.round(baseline / MIB)} MiB)`);
+  });
+
+  it('refuses authenticated CSRs over the 4 MiB receive limit from their length prefix, and bounded in memory', async () => {
+    const pid = controller.child.pid!;
+    const baseline = vmHwmBytes(pid);
+    const body = Buffer.alloc(CSR_BYTES, 0x41);
+    const plain = rawSession(`http://127.0.0.1:${controller.ports.xds}`);
+    try {
+      const results = await Promise.all(Array.from({ length: 20 }, () => rawUnaryCall(plain, CREATE_CERTIFICATE_PATH, body, { authorization: `Bearer ${token}` })));
+      assert.deepEqual([...new Set(results.map((r) => r.code))], [status.RESOURCE_EXHAUSTED], JSON.stringify(results.slice(0, 2)));
+      assert.match(results[0]!.message, /larger than max/);
+    } finally {
+      plain.close();
+    }
+    const growth = vmHwmBytes(pid) - baseline;
+    assert.ok(growth < MAX_GROWTH_BYTES, `the controller's peak RSS grew by ${Math.round(growth / MIB)} MiB`);
+  });
+
+  it('still signs a normal CSR on both ports after the floods, and counts the refusals', async () => {
+    const viaPlain = await issue({ address: `127.0.0.1:${controller.ports.xds}` }, { token });
+    assert.equal(viaPlain.chain.length >= 2, true);
+    const viaTls = await issue({ address: `127.0.0.1:${controller.ports['xds-tls']}`, tlsRootPem: rootsPem, serverName: 'localhost' }, { token });
+    assert.equal(viaTls.chain.length >= 2, true);
+    const metrics = (await controller.monitoring('/metrics')).text;
+    const refused = /plexus_ca_csr_errors_total\{reason="no-credentials"\} (\d+)/.exec(metrics);
+    assert.ok(refused && Number(refused[1]) >= ATTACKS_PER_PORT, metrics.split('\n').filter((l) => l.includes('csr')).join('\n'));
+  });
+});
