@@ -13,6 +13,8 @@ import { LocalSecretStore, type WorkloadCertificateSource } from './tls/local-se
 import { TlsTerminator } from './tls/tls-terminator.js';
 import { UpstreamManager } from './upstream/upstream-manager.js';
 import { HttpConnectionManager } from './http/connection-manager.js';
+import { createNetworkRbacCheck } from './filters/rbac/network-filter.js';
+import { EnvoyNamedCounters } from '../telemetry/envoy-named-counters.js';
 import { XdsClient, type XdsClientOptions } from './xds-client/index.js';
 import type { MetricSource } from '../telemetry/prometheus-text.js';
 import { ProxyStats } from '../telemetry/proxy-stats.js';
@@ -33,6 +35,8 @@ export interface ProxyDependencies {
   readonly logger: Logger;
   /** The per-request stats hook (ProxyStats.onRequestComplete); every HCM should call it. */
   readonly onRequestComplete?: (record: RequestRecord) => void;
+  /** Envoy-named filter stats (RBAC, ...), scraped with the proxy's metrics. */
+  readonly envoyStats?: EnvoyNamedCounters;
 }
 
 /** One HttpConnectionManager per `http_connection_manager` config, sending through the UpstreamManager. */
@@ -42,6 +46,7 @@ export function defaultHttpConnectionManager(deps: ProxyDependencies): HttpConne
     upstream: deps.upstream,
     logger: deps.logger,
     ...(deps.onRequestComplete ? { onRequestComplete: deps.onRequestComplete } : {}),
+    ...(deps.envoyStats ? { envoyStats: deps.envoyStats } : {}),
   });
 }
 
@@ -78,6 +83,7 @@ export interface ProxyProcessOptions {
   readonly tcpUpstream?: TcpUpstreamConnector;
   /** Builds the HTTP connection managers (default: src/proxy/http's HttpConnectionManager on the UpstreamManager). */
   readonly httpConnectionManager?: (deps: ProxyDependencies) => HttpConnectionManagerFactory;
+  /** Replaces the network RBAC check (default: Envoy's RBAC engine, src/proxy/rbac). */
   readonly networkRbac?: NetworkRbacCheck;
   readonly bindAddress?: BindAddressMapper;
   readonly originalDestination?: OriginalDestinationLookup;
@@ -141,6 +147,8 @@ export interface ProxyAdminSeam {
 export class ProxyProcess {
   readonly holder: SnapshotHolder;
   readonly stats = new ListenerStats();
+  /** Stats of filters named from config (`http.<prefix>.rbac.allowed`, `tcp.rbac.denied`). */
+  readonly envoyStats = new EnvoyNamedCounters();
   readonly localSecrets = new LocalSecretStore();
   readonly listeners: ListenerManager;
   readonly upstream: UpstreamManager;
@@ -174,7 +182,7 @@ export class ProxyProcess {
       local: localWorkloadLabels(workload),
       upstream: upstreamFactsFromProxy(this.holder, this.upstream),
       state: () => this.state(),
-      sources: [this.stats],
+      sources: [this.stats, this.envoyStats],
     });
     // Cluster facts (service names, SANs) are cached per cluster; a new snapshot may change them.
     this.holder.on('update', () => this.metrics.invalidate());
@@ -185,7 +193,7 @@ export class ProxyProcess {
       metrics: (facts) => this.metrics.tcpConnection(facts),
     });
     const tls = new TlsTerminator({ logger: this.log.child({ component: 'tls' }), ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}) });
-    const deps: ProxyDependencies = { holder: this.holder, upstream: this.upstream, logger: this.log.child({ component: 'http' }), onRequestComplete: this.metrics.onRequestComplete };
+    const deps: ProxyDependencies = { holder: this.holder, upstream: this.upstream, logger: this.log.child({ component: 'http' }), onRequestComplete: this.metrics.onRequestComplete, envoyStats: this.envoyStats };
     const hcm = (opts.httpConnectionManager ?? defaultHttpConnectionManager)(deps);
     this.handler = new ConnectionHandler({
       tcpProxy,
@@ -195,7 +203,7 @@ export class ProxyProcess {
       localSecrets: this.localSecrets.lookup,
       drainSignal: this.drainController.signal,
       httpConnectionManager: hcm,
-      ...(opts.networkRbac ? { networkRbac: opts.networkRbac } : {}),
+      networkRbac: opts.networkRbac ?? createNetworkRbacCheck({ stats: this.envoyStats, logger: this.log.child({ component: 'rbac' }) }),
       ...(opts.detectionTimeoutMs !== undefined ? { detectionTimeoutMs: opts.detectionTimeoutMs } : {}),
     });
     this.listeners = new ListenerManager({

@@ -66,7 +66,7 @@ export function renderEnvoyStatsText(families: readonly MetricFamily[], filter?:
     if (f.type !== 'histogram') {
       for (const s of f.samples) {
         if (usedOnly && s.value === 0) continue;
-        const name = scopedName(f.name, s.labels);
+        const name = f.envoyName ?? scopedName(f.name, s.labels);
         if (!filter || filter.test(name)) lines.push(`${name}: ${num(s.value)}`);
       }
       continue;

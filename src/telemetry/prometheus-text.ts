@@ -14,6 +14,8 @@ export interface MetricFamily {
   help: string;
   type: 'counter' | 'gauge' | 'histogram';
   samples: MetricSample[];
+  /** The dotted Envoy stat name for admin `/stats`, when it cannot be derived from `name` and labels. */
+  envoyName?: string;
 }
 
 /** Anything that can report metric families; a /metrics handler renders a list of these. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { EnvoyNamedCounters } from '../../telemetry/envoy-named-counters.js';
 import type { HttpConnectionManagerConfig, VirtualHost } from '../config/model.js';
 import type { ConnectionInfo, SnapshotHolder } from '../config/snapshot-holder.js';
 import type { LocalReply } from '../errors/local-reply.js';
@@ -59,6 +60,8 @@ export interface FilterDeps {
   readonly logger: Logger;
   /** Request bodies up to this size are kept for retries and mirrors (Envoy: per_request_buffer_limit_bytes). */
   readonly retryBufferLimitBytes: number;
+  /** Counters under Envoy stat names built from config (`http.<stat_prefix>.rbac.allowed`); absent in bare tests. */
+  readonly envoyStats?: EnvoyNamedCounters;
 }
 
 /** Parsed config, or every reason it is invalid. */
@@ -77,5 +80,10 @@ export interface HttpFilterDefinition<C = unknown> {
    * already removed). Absent: the filter takes no per-route config, and one given is refused.
    */
   parsePerRouteConfig?(raw: unknown): ConfigParseResult<unknown>;
+  /**
+   * Type URLs of the per-route config messages `parsePerRouteConfig` reads (the xds-client finds
+   * the owning filter of a `typed_per_filter_config` value by its `@type`).
+   */
+  readonly perRouteTypeUrls?: readonly string[];
   create(config: C, name: string, deps: FilterDeps): HttpFilter;
 }

@@ -1,10 +1,13 @@
 import { PlexusError } from '../../api/errors.js';
 import type { HttpFilterConfig } from '../config/model.js';
-import { CORS_TYPE_URL, parseCorsFilterConfig } from './cors/config.js';
+import { CORS_POLICY_TYPE_URL, CORS_TYPE_URL, parseCorsFilterConfig, parseCorsPolicy } from './cors/config.js';
 import { createCorsFilter } from './cors/filter.js';
 import { FAULT_TYPE_URL, parseFaultConfig, type FaultConfig } from './fault/config.js';
 import { createFaultFilter } from './fault/filter.js';
-import type { FilterDeps, HttpFilter, HttpFilterDefinition } from './filter-api.js';
+import type { ConfigParseResult, FilterDeps, HttpFilter, HttpFilterDefinition } from './filter-api.js';
+import { parseRbacConfig, parseRbacPerRouteConfig, RBAC_PER_ROUTE_TYPE_URL, RBAC_TYPE_URL } from './rbac/config.js';
+import { createRbacFilter } from './rbac/filter.js';
+import type { RbacRules } from '../rbac/rbac-evaluation.js';
 import { JWT_AUTHN_TYPE_URL, parseJwtAuthnConfig, parseJwtAuthnPerRoute, type JwtAuthnConfig } from './jwt-authn/config.js';
 import { createJwtAuthnFilter } from './jwt-authn/filter.js';
 import { parseRouterConfig, ROUTER_TYPE_URL, type RouterFilterConfig } from './router/config.js';
@@ -25,6 +28,8 @@ export const HTTP_FILTERS: readonly HttpFilterDefinition[] = [
     typeUrls: [FAULT_TYPE_URL],
     terminal: false,
     parseConfig: parseFaultConfig,
+    perRouteTypeUrls: [FAULT_TYPE_URL],
+    parsePerRouteConfig: parseFaultConfig,
     create: (config, name) => createFaultFilter(config, name),
   }),
   define<JwtAuthnConfig>({
@@ -40,7 +45,18 @@ export const HTTP_FILTERS: readonly HttpFilterDefinition[] = [
     typeUrls: [CORS_TYPE_URL],
     terminal: false,
     parseConfig: parseCorsFilterConfig,
+    perRouteTypeUrls: [CORS_POLICY_TYPE_URL],
+    parsePerRouteConfig: parseCorsPolicy,
     create: (_config, name) => createCorsFilter(name),
+  }),
+  define<RbacRules>({
+    wellKnownName: 'envoy.filters.http.rbac',
+    typeUrls: [RBAC_TYPE_URL],
+    terminal: false,
+    parseConfig: parseRbacConfig,
+    perRouteTypeUrls: [RBAC_PER_ROUTE_TYPE_URL],
+    parsePerRouteConfig: parseRbacPerRouteConfig,
+    create: (config, name, deps) => createRbacFilter(config, name, deps),
   }),
   define<RouterFilterConfig>({
     wellKnownName: 'envoy.filters.http.router',
@@ -54,6 +70,20 @@ export const HTTP_FILTERS: readonly HttpFilterDefinition[] = [
 /** The definition registered for a type URL. */
 export function findHttpFilter(typeUrl: string, registry: readonly HttpFilterDefinition[] = HTTP_FILTERS): HttpFilterDefinition | undefined {
   return registry.find((d) => d.typeUrls.includes(typeUrl));
+}
+
+/** The definition whose per-route config has this type URL. */
+export function findPerRouteFilter(typeUrl: string, registry: readonly HttpFilterDefinition[] = HTTP_FILTERS): HttpFilterDefinition | undefined {
+  return registry.find((d) => d.perRouteTypeUrls?.includes(typeUrl) === true && d.parsePerRouteConfig !== undefined);
+}
+
+/**
+ * Parses one `typed_per_filter_config` value (wrapper already removed) with the filter that owns
+ * its type URL; undefined when no registered filter takes that type.
+ */
+export function parsePerRouteFilterConfig(typeUrl: string, raw: unknown, registry: readonly HttpFilterDefinition[] = HTTP_FILTERS): ConfigParseResult<unknown> | undefined {
+  const def = findPerRouteFilter(typeUrl, registry);
+  return def?.parsePerRouteConfig?.(raw);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { pino, type Logger } from 'pino';
+import type { EnvoyNamedCounters } from '../../telemetry/envoy-named-counters.js';
 import type { HttpConnectionManagerConfig, RouteConfiguration, VirtualHost } from '../config/model.js';
 import type { ConnectionInfo, SnapshotHolder } from '../config/snapshot-holder.js';
 import type { LocalReply } from '../errors/local-reply.js';
@@ -32,6 +33,8 @@ export interface HttpConnectionManagerOptions {
   readonly retryBufferLimitBytes?: number;
   /** Filter definitions by type URL; default: every filter Plexus implements. */
   readonly filterRegistry?: readonly HttpFilterDefinition[];
+  /** Where filters count Envoy-named stats (`http.<stat_prefix>.rbac.allowed`, ...). */
+  readonly envoyStats?: EnvoyNamedCounters;
 }
 
 const DEFAULT_RETRY_BUFFER_LIMIT = 1024 * 1024;
@@ -80,6 +83,7 @@ export class HttpConnectionManager {
       snapshots: opts.snapshots,
       logger: this.log,
       retryBufferLimitBytes: opts.retryBufferLimitBytes ?? DEFAULT_RETRY_BUFFER_LIMIT,
+      ...(opts.envoyStats ? { envoyStats: opts.envoyStats } : {}),
     };
     this.maxHeadersCount = config.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT;
     this.filters = buildHttpFilters(config.httpFilters, deps, opts.filterRegistry ?? HTTP_FILTERS);

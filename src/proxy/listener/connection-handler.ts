@@ -132,10 +132,11 @@ export class ConnectionHandler {
     for (const filter of chain.filters) {
       switch (filter.kind) {
         case 'network_rbac': {
-          const allowed = this.opts.networkRbac ? this.opts.networkRbac(filter.config, info) : false;
-          if (!allowed) {
-            this.opts.stats.rbacDenied.inc({ envoy_listener_address: listener.name, stat_prefix: filter.statPrefix });
-            this.log.debug({ connection: info.id, chain: chain.name, principal: info.peerPrincipal, evaluated: this.opts.networkRbac !== undefined }, 'connection denied by network RBAC');
+          const verdict = this.opts.networkRbac ? this.opts.networkRbac(filter, info) : undefined;
+          if (!verdict?.allowed) {
+            // Envoy's CONNECTION_TERMINATION_DETAILS for an RBAC close.
+            const details = `rbac_access_denied_matched_policy[${verdict?.policy ?? 'none'}]`;
+            this.log.debug({ connection: info.id, chain: chain.name, principal: info.peerPrincipal, details, evaluated: verdict !== undefined }, 'connection denied by network RBAC');
             stream.destroy();
             return;
           }

@@ -11,7 +11,6 @@ export class ListenerStats implements MetricSource {
   readonly noFilterChainMatch = new Counter('envoy_listener_no_filter_chain_match', 'Connections closed because no filter chain matched.');
   readonly tlsHandshakeErrors = new Counter('envoy_listener_ssl_connection_error', 'Downstream TLS handshakes that failed, by reason.');
   readonly tlsHandshakes = new Counter('envoy_listener_ssl_handshake', 'Downstream TLS handshakes that succeeded.');
-  readonly rbacDenied = new Counter('envoy_rbac_denied', 'Connections denied by a network RBAC filter.');
   readonly tcpCxTotal = new Counter('envoy_tcp_downstream_cx_total', 'Connections handled by tcp_proxy, by stat prefix.');
   readonly tcpTxBytes = new Counter('envoy_tcp_downstream_cx_tx_bytes_total', 'Bytes tcp_proxy wrote downstream.');
   readonly tcpRxBytes = new Counter('envoy_tcp_downstream_cx_rx_bytes_total', 'Bytes tcp_proxy read from downstream.');
@@ -31,7 +30,7 @@ export class ListenerStats implements MetricSource {
 
   collect(): MetricFamily[] {
     return [
-      this.cxTotal, this.noFilterChainMatch, this.tlsHandshakes, this.tlsHandshakeErrors, this.rbacDenied,
+      this.cxTotal, this.noFilterChainMatch, this.tlsHandshakes, this.tlsHandshakeErrors,
       this.tcpCxTotal, this.tcpTxBytes, this.tcpRxBytes, this.tcpConnectFail, this.tcpIdleTimeout,
     ].map((c) => c.collect()).concat(this.activeGauge.collect());
   }

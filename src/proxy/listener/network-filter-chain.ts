@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { FilterChain, HttpConnectionManagerConfig, ListenerConfig } from '../config/model.js';
+import type { FilterChain, HttpConnectionManagerConfig, ListenerConfig, NetworkRbacFilter } from '../config/model.js';
 import type { ConnectionInfo } from '../config/snapshot-holder.js';
 
 /**
@@ -16,8 +16,17 @@ export interface HttpConnectionHandler {
 /** Builds the HTTP handler for a chain's HCM config; called once per config object. */
 export type HttpConnectionManagerFactory = (config: HttpConnectionManagerConfig, chain: FilterChain, listener: ListenerConfig) => HttpConnectionHandler;
 
+/** A network RBAC decision for one connection. */
+export interface NetworkRbacVerdict {
+  readonly allowed: boolean;
+  /** The effective policy, for `rbac_access_denied_matched_policy[...]` (undefined: none). */
+  readonly policy: string | undefined;
+  /** Shadow results (`envoy.filters.network.rbac`) and the LOG hint, when any were written. */
+  readonly dynamicMetadata?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
 /**
- * Evaluates a `network_rbac` filter for a connection: true allows it. Absent, connections that
- * meet a network RBAC filter are refused, since an unevaluated policy must not fail open.
+ * Evaluates a `network_rbac` filter for a connection. Absent, connections that meet a network
+ * RBAC filter are refused, since an unevaluated policy must not fail open.
  */
-export type NetworkRbacCheck = (config: unknown, info: ConnectionInfo) => boolean;
+export type NetworkRbacCheck = (filter: NetworkRbacFilter, info: ConnectionInfo) => NetworkRbacVerdict;

@@ -32,7 +32,7 @@ export function mergeMetricFamilies(
   const out = new Map<string, Entry>();
   const add = (f: MetricFamily, fromPrimary: boolean): void => {
     let e = out.get(f.name);
-    if (!e) out.set(f.name, (e = { family: { name: f.name, help: f.help, type: f.type, samples: [] }, index: new Map() }));
+    if (!e) out.set(f.name, (e = { family: { name: f.name, help: f.help, type: f.type, samples: [], ...(f.envoyName !== undefined ? { envoyName: f.envoyName } : {}) }, index: new Map() }));
     if (e.family.type !== f.type) return;
     const mode = modeOf(f);
     if (mode === 'primary' && !fromPrimary) return;

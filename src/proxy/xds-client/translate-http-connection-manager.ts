@@ -1,12 +1,12 @@
 import type { ClientCertDetailsSelection, HttpConnectionManagerConfig, HttpFilterConfig } from '../config/model.js';
 import { normalizationEnabled, type EscapedSlashesAction, type PathNormalization } from '../http/path-normalization.js';
+import { findHttpFilter } from '../filters/registry.js';
 import type { FieldPath } from './invalid-resource.js';
 import type { ProtoJson } from './proto-root.js';
 import { durationMs, list, num, obj, str, wrapped, wrappedBool } from './proto-values.js';
 import type { TranslateContext } from './translate-context.js';
 import { translateRouteConfiguration } from './translate-route.js';
 
-const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 const CODECS: ReadonlySet<string> = new Set(['AUTO', 'HTTP1', 'HTTP2']);
 
 /** Envoy's defaults where the HCM leaves a field unset. */
@@ -19,25 +19,35 @@ function configBody(typed: ProtoJson): ProtoJson {
   return body;
 }
 
+/**
+ * `http_filters`, each checked with the filter registry: a type no filter implements rejects
+ * the listener (unless `is_optional`, which Envoy skips), and so does a config the filter's own
+ * parser refuses, with every reason. The proxy never acknowledges a filter it cannot run.
+ */
 function httpFilters(v: unknown, at: FieldPath): HttpFilterConfig[] {
   const out: HttpFilterConfig[] = [];
+  const terminal: boolean[] = [];
   const items = list(v);
   items.forEach((f, i) => {
     const p = at.at('', i);
     const name = str(f.name) ?? p.at('name').fail('filter name is required');
     if (f.config_discovery !== undefined) p.at('config_discovery').fail('filter config discovery (ECDS) is not supported');
     const typed = obj(f.typed_config) ?? p.at('typed_config').fail('typed_config is required');
-    const typeUrl = typeof typed['@type'] === 'string' ? typed['@type'] : undefined;
-    if (!typeUrl) {
-      // Optional filters the proxy does not know are skipped; others reject the listener.
+    const typeUrl = typeof typed['@type'] === 'string' ? typed['@type'] : String(typed.type_url ?? '');
+    const def = findHttpFilter(typeUrl);
+    if (!def) {
       if (f.is_optional === true) return;
-      return p.at('typed_config').fail(`unknown HTTP filter type ${String(typed.type_url ?? '')}`);
+      return p.at('typed_config').fail(`unknown HTTP filter type ${typeUrl || '(none)'} for filter ${name} (not is_optional, so it cannot be skipped)`);
     }
-    if (f.disabled === true) return;
-    out.push({ name, typeUrl, config: configBody(typed) });
+    if (f.disabled === true) return p.at('disabled').fail(`filter ${name}: filters disabled by default (enabled per route) are not supported`);
+    const config = configBody(typed);
+    const parsed = def.parseConfig(config);
+    if (!parsed.ok) p.at('typed_config').fail(`invalid ${def.wellKnownName} config for filter ${name}: ${parsed.errors.join('; ')}`);
+    out.push({ name, typeUrl, config });
+    terminal.push(def.terminal);
   });
-  const routers = out.map((f, i) => (f.typeUrl === ROUTER_TYPE ? i : -1)).filter((i) => i >= 0);
-  if (routers.length !== 1 || routers[0] !== out.length - 1) at.fail('the router filter must be present once, as the last filter');
+  const terminals = terminal.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
+  if (terminals.length !== 1 || terminals[0] !== out.length - 1) at.fail('the router filter must be present once, as the last filter');
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { NetworkFilter, TcpProxyFilter, WeightedCluster } from '../config/model.js';
+import { NETWORK_RBAC_TYPE_URL, parseNetworkRbacConfig } from '../filters/rbac/network-config.js';
 import type { FieldPath } from './invalid-resource.js';
 import type { ProtoJson } from './proto-root.js';
 import { durationMs, list, num, obj, str } from './proto-values.js';
@@ -7,7 +8,6 @@ import { translateHttpConnectionManager } from './translate-http-connection-mana
 
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
-const RBAC_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC';
 
 function tcpProxy(t: ProtoJson, at: FieldPath): TcpProxyFilter {
   const statPrefix = str(t.stat_prefix) ?? at.at('stat_prefix').fail('stat_prefix is required');
@@ -39,9 +39,13 @@ export function translateNetworkFilter(f: ProtoJson, at: FieldPath, ctx: Transla
       return translateHttpConnectionManager(typed, p, ctx);
     case TCP_PROXY_TYPE:
       return tcpProxy(typed, p);
-    case RBAC_TYPE: {
+    case NETWORK_RBAC_TYPE_URL: {
       const { '@type': _t, ...config } = typed;
-      return { kind: 'network_rbac', statPrefix: str(typed.stat_prefix) ?? p.at('stat_prefix').fail('stat_prefix is required'), config };
+      const statPrefix = str(typed.stat_prefix) ?? p.at('stat_prefix').fail('stat_prefix is required');
+      // Compiled now (and cached for the connection path): a policy the proxy cannot evaluate is NACKed.
+      const parsed = parseNetworkRbacConfig(config);
+      if (!parsed.ok) p.fail(`invalid envoy.filters.network.rbac config: ${parsed.errors.join('; ')}`);
+      return { kind: 'network_rbac', statPrefix, config };
     }
     default:
       return p.fail(`unsupported network filter ${String(f.name ?? '')} (${type})`);

@@ -2,6 +2,7 @@ import type {
   DirectResponseAction, HashPolicy, HeaderValueOption, MirrorPolicy, PathMatch, RedirectAction, RetryPolicy, Route, RouteAction,
   RouteConfiguration, RouteMatch, VirtualHost, WeightedCluster,
 } from '../config/model.js';
+import { parsePerRouteFilterConfig } from '../filters/registry.js';
 import type { FieldPath } from './invalid-resource.js';
 import type { ProtoJson } from './proto-root.js';
 import { dataSourceText, durationMs, fractionOf, list, num, obj, str, strings, wrapped, wrappedBool } from './proto-values.js';
@@ -66,21 +67,49 @@ function headerOps(v: ProtoJson, at: FieldPath): Pick<Route, 'requestHeadersToAd
   return out;
 }
 
+const FILTER_CONFIG_TYPE = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
+
+/** The decoded message's type URL: `@type` when protobufjs knew the type, else the packed `type_url`. */
+function typeUrlOf(c: ProtoJson): string {
+  return typeof c['@type'] === 'string' ? c['@type'] : String(c.type_url ?? '');
+}
+
 /**
- * `typed_per_filter_config`: each value is the decoded config with its `@type` kept, so the
- * filter's parser can tell a bare config from an `envoy.config.route.v3.FilterConfig` wrapper.
+ * `typed_per_filter_config`: each value is kept as decoded (with its `@type`, so the filter can
+ * tell a bare config from an `envoy.config.route.v3.FilterConfig` wrapper), after the filter that
+ * owns its type has parsed it. No filter for the type rejects the resource, unless the wrapper
+ * says `is_optional` (then it is skipped, as Envoy does); a config its filter refuses rejects it
+ * with every reason. The proxy never acknowledges a per-route config it cannot apply.
  */
 function perFilterConfig(v: unknown, at: FieldPath): Readonly<Record<string, unknown>> | undefined {
   const m = obj(v);
   if (!m || Object.keys(m).length === 0) return undefined;
   const out: Record<string, unknown> = {};
   for (const [name, cfg] of Object.entries(m)) {
-    const c = obj(cfg);
-    if (!c || typeof c['@type'] !== 'string') {
-      // Optional per-route configs of unknown filters are skipped, as Envoy does.
-      if (c && String(c.type_url ?? '').endsWith('envoy.config.route.v3.FilterConfig')) continue;
-      at.at(name).fail(`unknown per-filter config type ${String(c?.type_url ?? '')}`);
+    const p = at.at(name);
+    const c = obj(cfg) ?? p.fail('a typed config is required');
+    let inner: ProtoJson = c;
+    let optional = false;
+    let disabled = false;
+    if (typeUrlOf(c) === FILTER_CONFIG_TYPE) {
+      optional = c.is_optional === true;
+      disabled = c.disabled === true;
+      const wrapped = obj(c.config);
+      if (!wrapped) {
+        if (!disabled) p.at('config').fail('FilterConfig without config must set disabled');
+        out[name] = c;
+        continue;
+      }
+      inner = wrapped;
     }
+    const type = typeUrlOf(inner);
+    const { '@type': _type, ...body } = inner;
+    const parsed = parsePerRouteFilterConfig(type, body);
+    if (!parsed) {
+      if (optional) continue;
+      return p.fail(`no HTTP filter takes per-route config of type ${type || '(none)'} (filter ${name}; not is_optional, so it cannot be skipped)`);
+    }
+    if (!parsed.ok) p.fail(`invalid per-route config ${type} for filter ${name}: ${parsed.errors.join('; ')}`);
     out[name] = c;
   }
   return out;
