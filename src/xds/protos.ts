@@ -34,6 +34,8 @@ const PROTO_FILES = [
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
   'envoy/extensions/filters/network/rbac/v3/rbac.proto',
   'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
+  // Authentication (RequestAuthentication → jwt_authn).
+  'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
 ];
 
 /** Objects as protobufjs reads and writes them with `keepCase`: Envoy's snake_case field names. */
