@@ -1,0 +1,472 @@
+// The ext_authz filter through a real HttpConnectionManager and the real UpstreamManager, with
+// real authorization servers on loopback (HTTP, and @grpc/grpc-js over an HTTP/2 cluster): allow,
+// deny with the server's status/body/headers, headers to upstream and downstream, errors,
+// timeouts and failure_mode_allow, a dead server, the istiod metadata gate, per-route settings,
+// request bodies in the check, and the counters.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import type { ClusterConfig, HttpConnectionManagerConfig, HttpFilterConfig } from '../src/proxy/config/model.js';
+import { SnapshotHolder, type ConnectionInfo } from '../src/proxy/config/snapshot-holder.js';
+import { EXT_AUTHZ_TYPE_URL } from '../src/proxy/filters/ext-authz/config.js';
+import { extAuthzStats } from '../src/proxy/filters/ext-authz/stats.js';
+import type { HttpFilterDefinition } from '../src/proxy/filters/filter-api.js';
+import { HTTP_FILTERS } from '../src/proxy/filters/registry.js';
+import { HttpConnectionManager } from '../src/proxy/http/connection-manager.js';
+import type { RequestRecord } from '../src/proxy/http/request-record.js';
+import { UpstreamManager } from '../src/proxy/upstream/upstream-manager.js';
+import { cluster, echoed, hcmConfig, request, ROUTER, route, routeConfig, silent, snapshot, startUpstream, vhost } from './proxy-http-support.js';
+import { startGrpcAuthzServer, startHttpAuthzServer, defaultGrpcDecision, defaultHttpDecision, type GrpcAuthzServer, type HttpAuthzServer } from './support/ext-authz-servers.js';
+
+const SHADOW_KEY = 'istio_ext_authz_shadow_effective_policy_id';
+
+/**
+ * Stands in for the CUSTOM policy's shadow RBAC filter (which comes before ext_authz in
+ * istiod's chain): it writes the shadow result the way Envoy's RBAC does, for requests that
+ * carry `x-test-custom-policy`, so the ext_authz gate can be exercised on its own.
+ */
+const SHADOW_STAND_IN: HttpFilterDefinition = {
+  wellKnownName: 'plexus.test.shadow_rbac',
+  typeUrls: ['type.googleapis.com/plexus.test.ShadowRbac'],
+  terminal: false,
+  parseConfig: () => ({ ok: true, config: {} }),
+  create: (_c, name) => ({
+    name,
+    decodeHeaders(ctx) {
+      const policy = ctx.headers['x-test-custom-policy'];
+      if (typeof policy === 'string') {
+        ctx.dynamicMetadata ??= {};
+        ctx.dynamicMetadata['envoy.filters.http.rbac'] = { [SHADOW_KEY]: policy, istio_ext_authz_shadow_engine_result: 'allowed' };
+      }
+      return 'continue';
+    },
+  }),
+};
+const SHADOW_FILTER: HttpFilterConfig = { name: 'shadow-rbac', typeUrl: SHADOW_STAND_IN.typeUrls[0]!, config: {} };
+
+/** istiod's gate: ext_authz runs only when the shadow RBAC matched a CUSTOM policy. */
+const ISTIO_GATE = {
+  filter: 'envoy.filters.http.rbac',
+  path: [{ key: SHADOW_KEY }],
+  value: { string_match: { prefix: 'istio-ext-authz' } },
+};
+
+function extAuthz(config: Record<string, unknown>): HttpFilterConfig {
+  return { name: 'envoy.filters.http.ext_authz', typeUrl: EXT_AUTHZ_TYPE_URL, config: { '@type': EXT_AUTHZ_TYPE_URL, transport_api_version: 'V3', ...config } };
+}
+
+function httpService(clusterName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { server_uri: { uri: `http://${clusterName}`, cluster: clusterName, timeout: '0.5s' }, ...extra };
+}
+
+function exact(...names: string[]): { patterns: { exact: string; ignore_case: boolean }[] } {
+  return { patterns: names.map((n) => ({ exact: n, ignore_case: true })) };
+}
+
+interface AuthzProxy {
+  readonly port: number;
+  readonly records: RequestRecord[];
+  close(): Promise<void>;
+}
+
+async function startAuthzProxy(config: HttpConnectionManagerConfig, clusters: ClusterConfig[]): Promise<AuthzProxy> {
+  const holder = new SnapshotHolder();
+  holder.replace(snapshot(clusters));
+  const upstream = new UpstreamManager(holder, { logger: silent });
+  const records: RequestRecord[] = [];
+  const hcm = new HttpConnectionManager(config, {
+    snapshots: holder,
+    upstream,
+    logger: silent,
+    filterRegistry: [...HTTP_FILTERS, SHADOW_STAND_IN],
+    onRequestComplete: (r) => records.push(r),
+  });
+  let id = 1;
+  const server = net.createServer((socket) => {
+    const info: ConnectionInfo = {
+      id: id++,
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      localAddress: socket.localAddress ?? '',
+      localPort: socket.localPort ?? 0,
+      originalDestination: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+      tlsTerminated: false,
+      peerPrincipal: 'spiffe://cluster.local/ns/foo/sa/sleep',
+      listenerName: 'test',
+      filterChainName: 'test',
+    };
+    hcm.handleSocket(socket, info);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    records,
+    close: async () => {
+      await hcm.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      await upstream.close();
+    },
+  };
+}
+
+/** The counter's current value (0 before first use). */
+function stat(name: string): number {
+  return extAuthzStats.entries().find(([n]) => n === name)?.[1] ?? 0;
+}
+
+/** A port nothing listens on. */
+async function deadPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+describe('ext_authz with an HTTP authorization server', () => {
+  let backend: Awaited<ReturnType<typeof startUpstream>>;
+  let authz: HttpAuthzServer;
+  let proxy: AuthzProxy;
+  let failOpen: AuthzProxy;
+  let down: number;
+
+  before(async () => {
+    backend = await startUpstream();
+    authz = await startHttpAuthzServer();
+    down = await deadPort();
+    const rc = routeConfig([
+      vhost('backend', ['*'], [
+        route({ path: { kind: 'prefix', value: '/public' } }, { cluster: 'backend' }, { perFilterConfig: { 'envoy.filters.http.ext_authz': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute', disabled: true } } }),
+        route({ path: { kind: 'prefix', value: '/down' } }, { cluster: 'backend' }, { name: 'down' }),
+        route({}, { cluster: 'backend' }),
+      ]),
+    ]);
+    const service = httpService('authz', {
+      path_prefix: '/check',
+      authorization_request: { headers_to_add: [{ key: 'x-added-by-proxy', value: 'yes' }] },
+      authorization_response: {
+        allowed_upstream_headers: exact('x-ext-authz-check-result', 'x-user'),
+        allowed_upstream_headers_to_append: exact('x-tag'),
+        allowed_client_headers: exact('x-ext-authz-check-result'),
+        allowed_client_headers_on_success: exact('x-ratelimit-remaining'),
+      },
+    });
+    proxy = await startAuthzProxy(
+      hcmConfig(rc, {
+        statPrefix: 'authz_http',
+        httpFilters: [
+          extAuthz({
+            http_service: service,
+            allowed_headers: exact('x-ext-authz', 'x-tag'),
+            disallowed_headers: exact('x-secret'),
+            with_request_body: { max_request_bytes: 16, allow_partial_message: false },
+          }),
+          ROUTER,
+        ],
+      }),
+      [cluster('backend', [backend.port]), cluster('authz', [authz.port])],
+    );
+    failOpen = await startAuthzProxy(
+      hcmConfig(rc, {
+        statPrefix: 'authz_http_open',
+        httpFilters: [SHADOW_FILTER, extAuthz({ http_service: httpService('authz', { server_uri: { uri: 'http://authz', cluster: 'authz', timeout: '0.1s' } }), failure_mode_allow: true, failure_mode_allow_header_add: true, filter_enabled_metadata: ISTIO_GATE }), ROUTER],
+      }),
+      [cluster('backend', [backend.port]), cluster('authz', [authz.port])],
+    );
+  });
+  after(async () => {
+    await proxy.close();
+    await failOpen.close();
+    await authz.close();
+    await backend.close();
+  });
+
+  it('allows: the check copies method, prefixed path, host and allowed headers; allowed answer headers go upstream', async () => {
+    authz.respond = (c) => (c.headers['x-ext-authz'] === 'allow' ? { status: 200, headers: { 'x-ext-authz-check-result': 'allowed', 'x-user': 'alice', 'x-tag': 'from-authz', 'x-not-allowed': 'no', 'x-ratelimit-remaining': '7' } } : defaultHttpDecision(c));
+    const checks = authz.seen.length;
+    const upstreamSeen = backend.seen.length;
+    const okBefore = stat('http.authz_http.ext_authz.ok');
+    const res = await request(proxy.port, { path: '/api/items?x=1', headers: { 'x-ext-authz': 'allow', 'x-tag': 'client', 'x-secret': 's3cret', cookie: 'a=b', authorization: 'Bearer t' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-ratelimit-remaining'], '7', 'allowed_client_headers_on_success reaches the client');
+    assert.equal(authz.seen.length, checks + 1);
+    const check = authz.seen.at(-1)!;
+    assert.equal(check.method, 'GET');
+    assert.equal(check.url, '/check/api/items?x=1');
+    assert.equal(check.headers.host, 'example.com');
+    // Envoy sends content-length: 0; undici leaves it out of bodiless GETs, which means the same.
+    assert.ok(check.headers['content-length'] === undefined || check.headers['content-length'] === '0');
+    assert.equal(check.headers['x-ext-authz'], 'allow');
+    assert.equal(check.headers.authorization, 'Bearer t', 'authorization is always sent');
+    assert.equal(check.headers['x-added-by-proxy'], 'yes');
+    assert.equal(check.headers['x-secret'], undefined, 'disallowed_headers wins');
+    assert.equal(check.headers.cookie, undefined, 'headers outside the list stay home');
+    assert.equal(backend.seen.length, upstreamSeen + 1);
+    const up = echoed(res.body);
+    assert.equal(up.headers['x-ext-authz-check-result'], 'allowed');
+    assert.equal(up.headers['x-user'], 'alice');
+    assert.equal(up.headers['x-tag'], 'client, from-authz', 'allowed_upstream_headers_to_append appends');
+    assert.equal(up.headers['x-not-allowed'], undefined);
+    assert.equal(stat('http.authz_http.ext_authz.ok'), okBefore + 1);
+    assert.equal(stat('cluster.backend.ext_authz.ok') >= 1, true);
+  });
+
+  it('denies with the server status, body and allowed client headers; the backend never sees it', async () => {
+    authz.respond = defaultHttpDecision;
+    const upstreamSeen = backend.seen.length;
+    const deniedBefore = stat('http.authz_http.ext_authz.denied');
+    const res = await request(proxy.port, { path: '/api' });
+    assert.equal(res.status, 403);
+    assert.match(res.body, /denied by ext_authz/);
+    assert.equal(res.headers['x-ext-authz-check-result'], 'denied');
+    assert.equal(res.headers['x-plexus-response-flags'], 'UAEX');
+    assert.equal(backend.seen.length, upstreamSeen);
+    assert.equal(stat('http.authz_http.ext_authz.denied'), deniedBefore + 1);
+    const record = proxy.records.at(-1)!;
+    assert.equal(record.responseCodeDetails, 'ext_authz_denied');
+  });
+
+  it('passes a custom denial status and www-authenticate even outside allowed_client_headers', async () => {
+    authz.respond = () => ({ status: 401, headers: { 'www-authenticate': 'Bearer realm="plexus"', 'x-other': 'hidden', 'content-type': 'application/json' }, body: '{"error":"login"}' });
+    const res = await request(proxy.port, { path: '/api' });
+    assert.equal(res.status, 401);
+    assert.equal(res.headers['www-authenticate'], 'Bearer realm="plexus"');
+    assert.equal(res.headers['x-other'], undefined);
+    assert.equal(res.body, '{"error":"login"}');
+  });
+
+  it('treats a 5xx answer as an error: status_on_error (403), counted as error', async () => {
+    authz.respond = () => ({ status: 503, body: 'overloaded' });
+    const errorsBefore = stat('http.authz_http.ext_authz.error');
+    const res = await request(proxy.port, { path: '/api' });
+    assert.equal(res.status, 403);
+    assert.equal(res.body, '');
+    assert.equal(stat('http.authz_http.ext_authz.error'), errorsBefore + 1);
+    assert.equal(proxy.records.at(-1)!.responseCodeDetails, 'ext_authz_error');
+  });
+
+  it('times out a silent server: 403 within the configured timeout', async () => {
+    authz.respond = () => 'hang';
+    const started = Date.now();
+    const res = await request(proxy.port, { path: '/api' });
+    const took = Date.now() - started;
+    assert.equal(res.status, 403);
+    assert.ok(took >= 450 && took < 3000, `took ${took} ms for a 500 ms timeout`);
+  });
+
+  it('failure_mode_allow: a timeout lets the request through and marks it upstream', async () => {
+    authz.respond = () => 'hang';
+    const allowedBefore = stat('http.authz_http_open.ext_authz.failure_mode_allowed');
+    const res = await request(failOpen.port, { path: '/api', headers: { 'x-test-custom-policy': 'istio-ext-authz-ns[foo]-policy[ext]-rule[0]' } });
+    assert.equal(res.status, 200);
+    assert.equal(echoed(res.body).headers['x-envoy-auth-failure-mode-allowed'], 'true');
+    assert.equal(stat('http.authz_http_open.ext_authz.failure_mode_allowed'), allowedBefore + 1);
+  });
+
+  it('the istiod metadata gate: no CUSTOM match means no check and no change; a match means a check', async () => {
+    authz.respond = defaultHttpDecision;
+    const checks = authz.seen.length;
+    const disabledBefore = stat('http.authz_http_open.ext_authz.disabled');
+    const open = await request(failOpen.port, { path: '/api' });
+    assert.equal(open.status, 200);
+    assert.equal(echoed(open.body).headers['x-envoy-auth-failure-mode-allowed'], undefined);
+    const otherPolicy = await request(failOpen.port, { path: '/api', headers: { 'x-test-custom-policy': 'ns[foo]-policy[plain]-rule[0]' } });
+    assert.equal(otherPolicy.status, 200);
+    assert.equal(authz.seen.length, checks, 'gated requests never reach the server');
+    assert.equal(stat('http.authz_http_open.ext_authz.disabled'), disabledBefore + 2);
+    const gated = await request(failOpen.port, { path: '/api', headers: { 'x-test-custom-policy': 'istio-ext-authz-ns[foo]-policy[ext]-rule[0]' } });
+    assert.equal(gated.status, 403);
+    assert.equal(authz.seen.length, checks + 1);
+  });
+
+  it('per-route disabled skips the check', async () => {
+    authz.respond = defaultHttpDecision;
+    const checks = authz.seen.length;
+    const res = await request(proxy.port, { path: '/public/page' });
+    assert.equal(res.status, 200);
+    assert.equal(authz.seen.length, checks);
+  });
+
+  it('with_request_body: the check carries the body; the backend still gets all of it', async () => {
+    authz.respond = (c) => (c.body === 'hello' ? { status: 200 } : { status: 403 });
+    const res = await request(proxy.port, { method: 'POST', path: '/api', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    assert.equal(res.status, 200);
+    const check = authz.seen.at(-1)!;
+    assert.equal(check.body, 'hello');
+    assert.equal(check.headers['content-length'], '5');
+    assert.equal(check.headers['x-envoy-auth-partial-body'], 'false');
+    assert.equal(echoed(res.body).body, 'hello');
+  });
+
+  it('with_request_body: a body over max_request_bytes is refused with 413 before any check', async () => {
+    const checks = authz.seen.length;
+    const res = await request(proxy.port, { method: 'POST', path: '/api', body: 'x'.repeat(64) });
+    assert.equal(res.status, 413);
+    assert.equal(authz.seen.length, checks);
+  });
+
+  it('an unreachable server: status_on_error closed, failure_mode_allow open', async () => {
+    const rc = routeConfig([vhost('backend', ['*'], [route({}, { cluster: 'backend' })])]);
+    const closed = await startAuthzProxy(hcmConfig(rc, { httpFilters: [extAuthz({ http_service: httpService('gone'), status_on_error: { code: 503 } }), ROUTER] }), [cluster('backend', [backend.port]), cluster('gone', [down])]);
+    const open = await startAuthzProxy(hcmConfig(rc, { httpFilters: [extAuthz({ http_service: httpService('gone'), failure_mode_allow: true }), ROUTER] }), [cluster('backend', [backend.port]), cluster('gone', [down])]);
+    try {
+      const a = await request(closed.port, { path: '/x' });
+      assert.equal(a.status, 503);
+      assert.equal(closed.records.at(-1)!.flags.has('UAEX'), true);
+      const b = await request(open.port, { path: '/x' });
+      assert.equal(b.status, 200);
+      assert.equal(echoed(b.body).headers['x-envoy-auth-failure-mode-allowed'], undefined, 'the header needs failure_mode_allow_header_add');
+    } finally {
+      await closed.close();
+      await open.close();
+    }
+  });
+});
+
+describe('ext_authz with a gRPC authorization server', () => {
+  let backend: Awaited<ReturnType<typeof startUpstream>>;
+  let authz: GrpcAuthzServer;
+  let proxy: AuthzProxy;
+  let failOpen: AuthzProxy;
+
+  before(async () => {
+    backend = await startUpstream();
+    authz = await startGrpcAuthzServer();
+    const rc = routeConfig([
+      vhost('backend', ['*'], [route({}, { cluster: 'backend' }, { perFilterConfig: { 'envoy.filters.http.ext_authz': { check_settings: { context_extensions: { route: 'default', level: 'route' } } } } })], {
+        perFilterConfig: { 'envoy.filters.http.ext_authz': { check_settings: { context_extensions: { vhost: 'backend', level: 'vhost' } } } },
+      }),
+    ]);
+    const grpcCluster = cluster('outbound|9000||ext-authz.foo.svc.cluster.local', [authz.port], { http2: true });
+    const service = { envoy_grpc: { cluster_name: grpcCluster.name, authority: 'ext-authz.foo.svc.cluster.local' }, timeout: '0.3s' };
+    proxy = await startAuthzProxy(
+      hcmConfig(rc, {
+        statPrefix: 'authz_grpc',
+        httpFilters: [SHADOW_FILTER, extAuthz({ grpc_service: service, metadata_context_namespaces: ['envoy.filters.http.rbac'], with_request_body: { max_request_bytes: 4, allow_partial_message: true } }), ROUTER],
+      }),
+      [cluster('backend', [backend.port]), grpcCluster],
+    );
+    failOpen = await startAuthzProxy(hcmConfig(rc, { statPrefix: 'authz_grpc_open', httpFilters: [extAuthz({ grpc_service: service, failure_mode_allow: true, failure_mode_allow_header_add: true }), ROUTER] }), [cluster('backend', [backend.port]), grpcCluster]);
+  });
+  after(async () => {
+    await proxy.close();
+    await failOpen.close();
+    await authz.close();
+    await backend.close();
+  });
+
+  it('allows with the CheckRequest attributes Envoy sends, and applies the OkHttpResponse', async () => {
+    authz.respond = (c) =>
+      c.attributes?.request?.http?.headers?.['x-ext-authz'] === 'allow'
+        ? {
+            response: {
+              status: { code: 0 },
+              ok_response: {
+                headers: [
+                  { header: { key: 'x-user', value: 'alice' } },
+                  { header: { key: 'x-tag', value: 'authz' }, append: { value: true } },
+                  { header: { key: 'x-mode', value: 'overwritten' }, append: { value: false } },
+                ],
+                headers_to_remove: ['x-drop-me'],
+                response_headers_to_add: [{ header: { key: 'x-authz-trace', value: 'seen' } }],
+              },
+            },
+          }
+        : defaultGrpcDecision(c);
+    const okBefore = stat('http.authz_grpc.ext_authz.ok');
+    const res = await request(proxy.port, {
+      path: '/api/things?q=1',
+      headers: { 'x-ext-authz': 'allow', 'x-tag': 'client', 'x-mode': 'client', 'x-drop-me': 'bye', 'x-test-custom-policy': 'istio-ext-authz-ns[foo]-policy[p]-rule[0]' },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-authz-trace'], 'seen');
+    const up = echoed(res.body);
+    assert.equal(up.headers['x-user'], 'alice');
+    assert.equal(up.headers['x-tag'], 'client, authz');
+    assert.equal(up.headers['x-mode'], 'overwritten');
+    assert.equal(up.headers['x-drop-me'], undefined);
+    const attrs = authz.seen.at(-1)!.attributes!;
+    const httpReq = attrs.request!.http!;
+    assert.equal(httpReq.method, 'GET');
+    assert.equal(httpReq.path, '/api/things?q=1');
+    assert.equal(httpReq.host, 'example.com');
+    assert.equal(httpReq.scheme, 'http');
+    assert.equal(httpReq.protocol, 'HTTP/1.1');
+    assert.equal(httpReq.headers!['x-drop-me'], 'bye');
+    assert.equal(httpReq.headers![':path'], '/api/things?q=1');
+    assert.match(httpReq.id ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(attrs.source!.principal, 'spiffe://cluster.local/ns/foo/sa/sleep');
+    assert.equal(attrs.source!.address!.socket_address!.address, '127.0.0.1');
+    assert.equal(attrs.destination!.address!.socket_address!.port_value, proxy.port);
+    assert.deepEqual(attrs.context_extensions, { vhost: 'backend', route: 'default', level: 'route' }, 'route check_settings merge over the virtual host');
+    // proto-loader's built-in struct.proto spells Value's fields camelCase.
+    const rbacMd = (attrs.metadata_context!.filter_metadata!['envoy.filters.http.rbac'] as { fields: Record<string, { stringValue: string }> }).fields;
+    assert.equal(rbacMd[SHADOW_KEY]!.stringValue, 'istio-ext-authz-ns[foo]-policy[p]-rule[0]');
+    assert.equal(authz.authorities.at(-1), 'ext-authz.foo.svc.cluster.local');
+    assert.equal(stat('http.authz_grpc.ext_authz.ok'), okBefore + 1);
+  });
+
+  it('denies with DeniedHttpResponse status, headers and body (403 when the status is unset)', async () => {
+    authz.respond = defaultGrpcDecision;
+    const upstreamSeen = backend.seen.length;
+    const denied = await request(proxy.port, { path: '/api' });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body, 'denied by ext_authz (grpc)');
+    assert.equal(denied.headers['x-ext-authz-check-result'], 'denied');
+    authz.respond = () => ({ response: { status: { code: grpc.status.UNAUTHENTICATED }, denied_response: { status: { code: 401 }, body: 'who are you' } } });
+    const unauth = await request(proxy.port, { path: '/api' });
+    assert.equal(unauth.status, 401);
+    assert.equal(unauth.body, 'who are you');
+    authz.respond = () => ({ response: { status: { code: grpc.status.PERMISSION_DENIED } } });
+    const bare = await request(proxy.port, { path: '/api' });
+    assert.equal(bare.status, 403);
+    assert.equal(backend.seen.length, upstreamSeen);
+  });
+
+  it('sends a partial body up to max_request_bytes and forwards the whole body', async () => {
+    authz.respond = () => ({ response: { status: { code: 0 } } });
+    const res = await request(proxy.port, { method: 'PUT', path: '/upload', body: 'abcdefgh' });
+    assert.equal(res.status, 200);
+    const httpReq = authz.seen.at(-1)!.attributes!.request!.http!;
+    assert.equal(httpReq.body, 'abcd');
+    assert.equal(httpReq.headers!['x-envoy-auth-partial-body'], 'true');
+    assert.equal(httpReq.size, '8');
+    assert.equal(echoed(res.body).body, 'abcdefgh');
+  });
+
+  it('a gRPC error status is an error: 403 closed, 200 with the header open', async () => {
+    authz.respond = () => ({ grpcError: grpc.status.UNAVAILABLE });
+    const errorsBefore = stat('http.authz_grpc.ext_authz.error');
+    const closed = await request(proxy.port, { path: '/api' });
+    assert.equal(closed.status, 403);
+    assert.equal(stat('http.authz_grpc.ext_authz.error'), errorsBefore + 1);
+    const open = await request(failOpen.port, { path: '/api' });
+    assert.equal(open.status, 200);
+    assert.equal(echoed(open.body).headers['x-envoy-auth-failure-mode-allowed'], 'true');
+  });
+
+  it('a silent server times out after the grpc_service timeout', async () => {
+    authz.respond = () => 'hang';
+    const started = Date.now();
+    const res = await request(proxy.port, { path: '/api' });
+    const took = Date.now() - started;
+    assert.equal(res.status, 403);
+    assert.ok(took >= 250 && took < 3000, `took ${took} ms for a 300 ms timeout`);
+  });
+
+  it('answers gRPC clients with a gRPC status when the check denies', async () => {
+    authz.respond = defaultGrpcDecision;
+    const res = await new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: proxy.port, method: 'POST', path: '/pkg.Svc/Do', headers: { host: 'example.com', 'content-type': 'application/grpc' }, agent: false }, (r) => {
+        r.resume();
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers }));
+      });
+      req.on('error', reject);
+      req.end(Buffer.from([0, 0, 0, 0, 0]));
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['grpc-status'], String(grpc.status.PERMISSION_DENIED));
+  });
+});
