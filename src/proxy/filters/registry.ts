@@ -2,6 +2,8 @@ import { PlexusError } from '../../api/errors.js';
 import type { HttpFilterConfig } from '../config/model.js';
 import { CORS_POLICY_TYPE_URL, CORS_TYPE_URL, parseCorsFilterConfig, parseCorsPolicy } from './cors/config.js';
 import { createCorsFilter } from './cors/filter.js';
+import { EXT_AUTHZ_TYPE_URL, parseExtAuthzConfig, parseExtAuthzPerRoute, type ExtAuthzConfig } from './ext-authz/config.js';
+import { createExtAuthzFilter } from './ext-authz/filter.js';
 import { FAULT_TYPE_URL, parseFaultConfig, type FaultConfig } from './fault/config.js';
 import { createFaultFilter } from './fault/filter.js';
 import type { ConfigParseResult, FilterDeps, HttpFilter, HttpFilterDefinition } from './filter-api.js';
@@ -57,6 +59,14 @@ export const HTTP_FILTERS: readonly HttpFilterDefinition[] = [
     perRouteTypeUrls: [RBAC_PER_ROUTE_TYPE_URL],
     parsePerRouteConfig: parseRbacPerRouteConfig,
     create: (config, name, deps) => createRbacFilter(config, name, deps),
+  }),
+  define<ExtAuthzConfig>({
+    wellKnownName: 'envoy.filters.http.ext_authz',
+    typeUrls: [EXT_AUTHZ_TYPE_URL],
+    terminal: false,
+    parseConfig: parseExtAuthzConfig,
+    parsePerRouteConfig: parseExtAuthzPerRoute,
+    create: (config, name, deps) => createExtAuthzFilter(config, name, deps),
   }),
   define<RouterFilterConfig>({
     wellKnownName: 'envoy.filters.http.router',
