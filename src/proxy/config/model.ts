@@ -419,4 +419,6 @@ export interface SecretConfig {
   readonly certificateChain?: string;
   readonly privateKey?: string;
   readonly trustedCa?: string;
+  /** PEM certificate revocation list(s) checked with `trustedCa`. */
+  readonly crl?: string;
 }

@@ -24,7 +24,7 @@ const configKey = new WeakMap<DownstreamTlsConfig, string>();
 function digestOf(secret: SecretConfig): string {
   let d = contentDigest.get(secret);
   if (d === undefined) {
-    d = createHash('sha256').update(JSON.stringify([secret.certificateChain ?? '', secret.privateKey ?? '', secret.trustedCa ?? ''])).digest('hex');
+    d = createHash('sha256').update(JSON.stringify([secret.certificateChain ?? '', secret.privateKey ?? '', secret.trustedCa ?? '', secret.crl ?? ''])).digest('hex');
     contentDigest.set(secret, d);
   }
   return d;
@@ -84,6 +84,7 @@ export class DownstreamTlsContexts {
         key: certs.map((c) => c.privateKey as string),
         cert: certs.map((c) => c.certificateChain as string),
         ...(validation ? { ca: validation.trustedCa } : {}),
+        ...(validation?.crl ? { crl: validation.crl } : {}),
         // A validation context without require_client_certificate still asks for (and checks) a certificate.
         requestCert: config.requireClientCertificate || validation !== undefined,
         rejectUnauthorized: config.requireClientCertificate,

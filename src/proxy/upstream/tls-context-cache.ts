@@ -73,6 +73,7 @@ export class TlsContextCache {
         cert: first?.certificateChain,
         key: first?.privateKey,
         ca: caSecret?.trustedCa,
+        ...(caSecret?.crl ? { crl: caSecret.crl } : {}),
       });
     } catch (err) {
       throw new UpstreamError('UF', 'tls_bad_secret', `upstream TLS material is unusable: ${(err as Error).message}`, { cause: err });

@@ -24,7 +24,12 @@ export function translateSecret(s: ProtoJson, at: FieldPath, ctx: TranslateConte
     const p = at.at('validation_context');
     const trustedCa = dataSourceText(validation.trusted_ca, p.at('trusted_ca'), ctx.readFile) ?? p.at('trusted_ca').fail('required');
     if (!trustedCa.includes('-----BEGIN CERTIFICATE-----')) p.at('trusted_ca').fail('not a PEM certificate');
-    return { name, trustedCa };
+    const crl = dataSourceText(validation.crl, p.at('crl'), ctx.readFile);
+    if (crl !== undefined && !crl.includes('-----BEGIN X509 CRL-----')) p.at('crl').fail('not a PEM certificate revocation list');
+    for (const unsupported of ['custom_validator_config', 'trust_chain_verification']) {
+      if (validation[unsupported] !== undefined && validation[unsupported] !== 'VERIFY_TRUST_CHAIN') p.at(unsupported).fail('not supported in an SDS secret');
+    }
+    return { name, trustedCa, ...(crl !== undefined ? { crl } : {}) };
   }
   return at.fail('one of tls_certificate, validation_context is required');
 }

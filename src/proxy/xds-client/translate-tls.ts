@@ -64,7 +64,9 @@ function validation(v: ProtoJson, at: FieldPath, ctx: TranslateContext, out: Com
   // Envoy ignores the deprecated untyped list when typed matchers are given.
   if (typed.length === 0) list(v.match_subject_alt_names).forEach((m, i) => out.matchSubjectAltNames.push(translateStringMatcher(m, at.at('match_subject_alt_names', i))));
   const ca = dataSourceText(v.trusted_ca, at.at('trusted_ca'), ctx.readFile);
-  if (ca !== undefined) out.validationSecret = inlineSecret(ctx, { trustedCa: ca });
+  const crl = dataSourceText(v.crl, at.at('crl'), ctx.readFile);
+  if (crl !== undefined && ca === undefined) at.at('crl').fail('a CRL needs trusted_ca in the same validation context');
+  if (ca !== undefined) out.validationSecret = inlineSecret(ctx, { trustedCa: ca, ...(crl !== undefined ? { crl } : {}) });
   if (v.trust_chain_verification === 'ACCEPT_UNTRUSTED') out.acceptUntrusted = true;
   if (v.custom_validator_config !== undefined) at.at('custom_validator_config').fail('custom certificate validators are not supported');
 }

@@ -108,6 +108,8 @@ export class XdsClient extends EventEmitter<XdsClientEvents> {
   private lastNack: NackInfo | undefined;
   private lastPublished: string | undefined;
   private warming: XdsClientStatus['warming'] = { eds: [], rds: [], secrets: [] };
+  /** Secrets a warming already timed out on; TLS on them fails until they arrive. */
+  private readonly secretsGivenUp = new Set<string>();
   private readonly unsubscribeLocal: (() => void) | undefined;
   private readyWaiters: Array<() => void> = [];
 
@@ -467,12 +469,15 @@ export class XdsClient extends EventEmitter<XdsClientEvents> {
     const assembly = assembleSnapshot(this.acceptedState(), this.options.localSecrets, this.warmingExpired);
     this.warming = assembly.missing;
     const started = this.type(XDS_TYPE.cluster).received && this.type(XDS_TYPE.listener).received;
-    if (!(assembly.complete && started) && !this.warmingExpired) {
+    // A secret already waited for once (Envoy: its SDS init target is done) does not hold later snapshots back.
+    const complete = assembly.complete || (assembly.missing.eds.length + assembly.missing.rds.length === 0 && assembly.missing.secrets.every((n) => this.secretsGivenUp.has(n)));
+    if (!(complete && started) && !this.warmingExpired) {
       if (!this.warmingTimer) {
         this.log.debug({ missing: assembly.missing }, 'warming');
         this.warmingTimer = setTimeout(() => {
           this.warmingTimer = undefined;
           this.warmingExpired = true;
+          for (const n of this.warming.secrets) this.secretsGivenUp.add(n);
           this.log.warn({ missing: this.warming }, 'warming timed out; publishing without what is missing');
           this.tryPublish();
         }, this.initialFetchTimeoutMs);

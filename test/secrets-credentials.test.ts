@@ -1,0 +1,313 @@
+// Secrets by credentialName end to end: a real controller (store → push → ADS) and real proxies
+// in-process on loopback. Gateway SIMPLE and MUTUAL with certificates from Secrets over SDS, a
+// Secret rotation seen by new handshakes without a restart (old connections kept), and a
+// sidecar's DestinationRule MUTUAL to a TLS upstream that demands a client certificate.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { createServer as createHttpServer, request as httpRequest, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import * as tls from 'node:tls';
+import { pino } from 'pino';
+import { makeTestAuthority, makeTestCredential, tlsSecretResource, genericSecretResource, type TestAuthority, type TestCredential } from '../src/api/kinds/secret/testing-credentials.js';
+import type { Resource } from '../src/api/resource.js';
+import { MemoryConfigStore } from '../src/config/memory-store.js';
+import { remapBindAddress } from '../src/proxy/listener/bind-address.js';
+import { ProxyProcess } from '../src/proxy/proxy-process.js';
+import type { WorkloadCertificateMaterial } from '../src/proxy/tls/local-secret-store.js';
+import { AdsServer } from '../src/xds/ads-server.js';
+import { explicitInterceptionMetadata } from '../src/xds/generators/explicit-interception.js';
+import { XdsController } from '../src/xds/xds-controller.js';
+import { service, workloadEntry } from './support/mesh-objects.js';
+import { waitFor } from './support/wait-for.js';
+
+const NET = 'networking.istio.io/v1';
+const log = pino({ level: process.env.PLEXUS_TEST_LOG ?? 'silent' });
+const HOST = 'shop.example.com';
+const HTTP_PROXY_PORT = 15080;
+
+/** A fixed workload certificate, so that mesh-internal clusters never wait for `default`. */
+class FixedCertificate extends EventEmitter {
+  constructor(private readonly material: WorkloadCertificateMaterial) {
+    super();
+  }
+  current(): WorkloadCertificateMaterial {
+    return this.material;
+  }
+}
+
+const gateway = (name: string, servers: unknown[]): Resource => ({ apiVersion: NET, kind: 'Gateway', metadata: { name, namespace: 'istio-system' }, spec: { selector: { istio: 'ingressgateway' }, servers } });
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+/** One HTTP/1.1 exchange on an open TLS socket (keep-alive), read up to its Content-Length. */
+function exchange(socket: tls.TLSSocket, path = '/'): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer): void => {
+      buf += d.toString('latin1');
+      const head = buf.indexOf('\r\n\r\n');
+      if (head < 0) return;
+      const len = Number(/content-length: *(\d+)/i.exec(buf.slice(0, head))?.[1] ?? '0');
+      if (buf.length - head - 4 < len) return;
+      cleanup();
+      resolve({ status: Number(buf.slice(9, 12)), body: buf.slice(head + 4, head + 4 + len) });
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(new Error(`connection closed before a response (${JSON.stringify(buf.slice(0, 80))})`));
+    };
+    const cleanup = (): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+    };
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+  });
+}
+
+/** A TLS connection to the gateway: the socket and the server certificate's serial, or the failure. */
+function connectTls(port: number, opts: tls.ConnectionOptions): Promise<{ socket: tls.TLSSocket; serial: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: HOST, ...opts });
+    let settled = false;
+    const settle = (v: { socket: tls.TLSSocket; serial: string } | { error: string }): void => {
+      if (settled) return;
+      settled = true;
+      resolve(v);
+    };
+    socket.once('secureConnect', () => settle({ socket, serial: socket.getPeerX509Certificate()?.serialNumber ?? '' }));
+    socket.once('error', (err) => settle({ error: err.message }));
+    socket.once('close', () => settle({ error: 'closed' }));
+  });
+}
+
+/** Connect, ask once and close: the status and body, or the failure. */
+async function getOnce(port: number, opts: tls.ConnectionOptions): Promise<Reply & { serial: string } | { error: string }> {
+  const c = await connectTls(port, opts);
+  if ('error' in c) return c;
+  try {
+    // TLS 1.3 reports a refused client certificate only after the handshake, on first read.
+    return { ...(await exchange(c.socket)), serial: c.serial };
+  } catch (err) {
+    return { error: (err as Error).message };
+  } finally {
+    c.socket.destroy();
+  }
+}
+
+describe('Secrets by credentialName: gateways and DestinationRules with real TLS', { timeout: 60_000 }, () => {
+  let store: MemoryConfigStore;
+  let ads: AdsServer;
+  let controller: XdsController;
+  let backend: HttpServer;
+  let upstream: HttpsServer;
+  let ingress: ProxyProcess;
+  let sidecar: ProxyProcess;
+  let serverCa: TestAuthority;
+  let clientCa: TestAuthority;
+  let rogueCa: TestAuthority;
+  let upstreamCa: TestAuthority;
+  let gwCred: TestCredential;
+  let client: TestCredential;
+  let rogue: TestCredential;
+  const open: tls.TLSSocket[] = [];
+
+  const apply = async (...rs: Resource[]): Promise<void> => {
+    for (const r of rs) {
+      const res = await store.apply(r);
+      assert.ok(res.outcome !== 'invalid' && res.outcome !== 'conflict', JSON.stringify(res));
+    }
+  };
+  const port = (p: ProxyProcess, listener: string): number => {
+    const a = p.listeners.address(listener);
+    assert.ok(a, `listener ${listener} not bound; bound: ${p.listeners.listenerNames.join(', ')}`);
+    return a.port;
+  };
+
+  before(async () => {
+    [serverCa, clientCa, rogueCa, upstreamCa] = await Promise.all(['gateway-server-ca', 'gateway-client-ca', 'rogue-ca', 'upstream-ca'].map(makeTestAuthority));
+    gwCred = await makeTestCredential(serverCa, [HOST]);
+    client = await makeTestCredential(clientCa, ['client.example.com']);
+    rogue = await makeTestCredential(rogueCa, ['client.example.com']);
+    const mesh = await makeTestAuthority('mesh-ca');
+    const meshLeaf = await makeTestCredential(mesh, ['workload']);
+    const certificates = new FixedCertificate({ certChainPem: meshLeaf.certPem, keyPem: meshLeaf.keyPem, rootsPem: mesh.certPem });
+
+    // The application behind the gateway, and a TLS upstream that requires a client certificate.
+    backend = createHttpServer((req, res) => res.end(`backend ok ${req.url}`));
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    const upstreamCred = await makeTestCredential(upstreamCa, ['db.example.test']);
+    upstream = createHttpsServer({ key: upstreamCred.keyPem, cert: upstreamCred.certPem, ca: clientCa.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const peer = (req.socket as tls.TLSSocket).getPeerX509Certificate();
+      res.end(`client ${peer?.serialNumber ?? 'none'}`);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+
+    store = new MemoryConfigStore();
+    await apply(
+      service('web', 'shop', { app: 'web' }, [{ name: 'http', port: 8080 }]),
+      workloadEntry('web-1', 'shop', '127.0.0.1', { app: 'web' }, { http: (backend.address() as AddressInfo).port }),
+      { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'web', namespace: 'shop' }, spec: { host: 'web.shop.svc.cluster.local', trafficPolicy: { tls: { mode: 'DISABLE' } } } },
+      gateway('https', [
+        { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'gw-cert' } },
+        { port: { number: 8443, name: 'https-mtls', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'MUTUAL', credentialName: 'gw-mtls' } },
+      ]),
+      { apiVersion: NET, kind: 'VirtualService', metadata: { name: 'shop', namespace: 'istio-system' }, spec: { hosts: [HOST], gateways: ['https'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 8080 } } }] }] } },
+      tlsSecretResource('gw-cert', 'istio-system', gwCred),
+      tlsSecretResource('gw-mtls', 'istio-system', gwCred),
+      tlsSecretResource('gw-mtls-cacert', 'istio-system', undefined, clientCa.certPem),
+      // The sidecar's TLS upstream: MUTUAL with a client certificate from a Secret of its namespace.
+      service('db', 'shop', { app: 'db' }, [{ name: 'http-db', port: 9443 }]),
+      workloadEntry('db-1', 'shop', '127.0.0.1', { app: 'db' }, { 'http-db': (upstream.address() as AddressInfo).port }),
+      genericSecretResource('db-client', 'shop', client, upstreamCa.certPem),
+      { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'db', namespace: 'shop' }, spec: { host: 'db.shop.svc.cluster.local', workloadSelector: { matchLabels: { app: 'checkout' } }, trafficPolicy: { tls: { mode: 'MUTUAL', credentialName: 'db-client', sni: 'db.example.test', subjectAltNames: ['db.example.test'] } } } },
+    );
+    ads = new AdsServer({ logger: log });
+    const xdsPort = await ads.listen('127.0.0.1:0');
+    controller = new XdsController({ store, ads, debounce: { quietMs: 20, maxMs: 200 } });
+    await controller.start();
+
+    const common = { logger: log, certificates, bindAddress: remapBindAddress({ host: '127.0.0.1', otherPorts: 'ephemeral' }), health: false as const };
+    ingress = new ProxyProcess({
+      ...common,
+      xds: { address: `127.0.0.1:${xdsPort}`, node: { type: 'router', ip: '127.0.0.1', podName: 'ingress-1', namespace: 'istio-system', labels: { istio: 'ingressgateway' } }, backoff: { initialMs: 50, maxMs: 200 }, initialFetchTimeoutMs: 3000 },
+    });
+    sidecar = new ProxyProcess({
+      ...common,
+      xds: {
+        address: `127.0.0.1:${xdsPort}`,
+        node: { type: 'sidecar', ip: '127.0.0.1', podName: 'checkout-1', namespace: 'shop', labels: { app: 'checkout' }, extraMetadata: explicitInterceptionMetadata({ httpProxyPort: HTTP_PROXY_PORT, inbound: new Map() }) },
+        backoff: { initialMs: 50, maxMs: 200 },
+        initialFetchTimeoutMs: 5000,
+      },
+    });
+    await Promise.all([ingress.start(), sidecar.start()]);
+    await Promise.all([ingress.whenReady(), sidecar.whenReady()]);
+    // Every credential arrived over SDS before the first snapshot was published (no warming timeout).
+    for (const name of ['kubernetes://gw-cert', 'kubernetes://gw-mtls', 'kubernetes://gw-mtls-cacert']) assert.ok(ingress.holder.current.secrets.get(name), `${name} missing on the gateway`);
+    assert.ok(sidecar.holder.current.secrets.get('kubernetes://db-client'), 'kubernetes://db-client missing on the sidecar');
+  });
+
+  after(async () => {
+    for (const s of open) s.destroy();
+    await Promise.all([ingress?.stop(), sidecar?.stop()]);
+    controller?.stop();
+    await ads?.close();
+    await store?.close();
+    await Promise.all([backend, upstream].map((s) => new Promise<void>((r) => (s ? s.close(() => r()) : r()))));
+  });
+
+  it('gateway SIMPLE: HTTPS with the certificate of the Secret, verified against its CA', async () => {
+    let ok = 0;
+    for (let i = 0; i < 5; i++) {
+      const r = await getOnce(port(ingress, '0.0.0.0_443'), { ca: serverCa.certPem });
+      assert.ok(!('error' in r), JSON.stringify(r));
+      assert.equal(r.status, 200);
+      assert.equal(r.body, 'backend ok /');
+      assert.equal(r.serial, gwCred.serial);
+      ok++;
+    }
+    assert.equal(ok, 5);
+  });
+
+  it('gateway MUTUAL: a client certificate of the NAME-cacert CA gets through; none, or one of another CA, does not', async () => {
+    const p = port(ingress, '0.0.0.0_8443');
+    const outcomes = { trusted: 0, none: 0, rogue: 0 };
+    for (let i = 0; i < 3; i++) {
+      const good = await getOnce(p, { ca: serverCa.certPem, cert: client.certPem, key: client.keyPem });
+      if (!('error' in good) && good.status === 200 && good.body === 'backend ok /') outcomes.trusted++;
+      if ('error' in (await getOnce(p, { ca: serverCa.certPem }))) outcomes.none++;
+      if ('error' in (await getOnce(p, { ca: serverCa.certPem, cert: rogue.certPem, key: rogue.keyPem }))) outcomes.rogue++;
+    }
+    assert.deepEqual(outcomes, { trusted: 3, none: 3, rogue: 3 });
+  });
+
+  it('DestinationRule MUTUAL from a sidecar: the upstream that demands a client certificate sees the Secret\'s', async () => {
+    const proxyPort = port(sidecar, `127.0.0.1_${HTTP_PROXY_PORT}`);
+    let ok = 0;
+    for (let i = 0; i < 3; i++) {
+      const res = await fetchVia(proxyPort, 'http://db.shop.svc.cluster.local:9443/');
+      assert.equal(res.status, 200, res.body);
+      assert.equal(res.body, `client ${client.serial}`);
+      ok++;
+    }
+    assert.equal(ok, 3);
+  });
+
+  it('rotation: a changed Secret reaches the gateway within a push; new handshakes see the new serial, open connections stay', async () => {
+    const p = port(ingress, '0.0.0.0_443');
+    const before = await connectTls(p, { ca: serverCa.certPem });
+    assert.ok(!('error' in before), JSON.stringify(before));
+    open.push(before.socket);
+    assert.equal(before.serial, gwCred.serial);
+    assert.equal((await exchange(before.socket)).status, 200);
+    const pushesBefore = controller.pushCount();
+    const listenersBefore = ingress.listeners.address('0.0.0.0_443');
+
+    const rotated = await makeTestCredential(serverCa, [HOST]);
+    await apply(tlsSecretResource('gw-cert', 'istio-system', rotated));
+    const ms = await waitFor(async () => {
+      const r = await getOnce(p, { ca: serverCa.certPem });
+      return !('error' in r) && r.serial === rotated.serial && r.status === 200;
+    }, 5000, 'a handshake with the rotated certificate');
+    assert.ok(ms < 5000);
+    assert.ok(controller.pushCount() > pushesBefore, 'the Secret change was pushed');
+    // Same listener socket (no restart, no rebind), and the connection from before still serves.
+    assert.deepEqual(ingress.listeners.address('0.0.0.0_443'), listenersBefore);
+    const again = await exchange(before.socket);
+    assert.equal(again.status, 200);
+  });
+
+  it('a Secret change is pushed to proxies of its namespace only, and only as SDS', async () => {
+    const sidecarVersions = { ...sidecar.holder.current.versions };
+    const ingressVersions = { ...ingress.holder.current.versions };
+    const rotated = await makeTestCredential(serverCa, [HOST]);
+    await apply(tlsSecretResource('gw-mtls', 'istio-system', rotated));
+    await waitFor(() => ingress.holder.current.secrets.get('kubernetes://gw-mtls')?.certificateChain === rotated.certPem, 5000, 'the rotated gw-mtls on the gateway');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(sidecar.holder.current.versions, sidecarVersions, 'the sidecar of another namespace got nothing');
+    const changed = Object.keys(ingress.holder.current.versions).filter((t) => ingress.holder.current.versions[t] !== ingressVersions[t]);
+    assert.deepEqual(changed.map((t) => t.split('.').pop()), ['Secret']);
+  });
+
+  it('a missing Secret: the listener is still served and its handshakes fail cleanly; the credential arriving later heals it', async () => {
+    await apply(gateway('late', [{ port: { number: 9443, name: 'https-late', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'late-cert' } }]));
+    await waitFor(() => ingress.listeners.address('0.0.0.0_9443') !== undefined, 10_000, 'the listener of a server whose Secret is missing');
+    const p = port(ingress, '0.0.0.0_9443');
+    const failed = await getOnce(p, { ca: serverCa.certPem });
+    assert.ok('error' in failed, JSON.stringify(failed));
+    // The other listeners still serve.
+    const fine = await getOnce(port(ingress, '0.0.0.0_443'), { ca: serverCa.certPem });
+    assert.ok(!('error' in fine) && fine.status === 200);
+    // Later changes are not held back by the secret still missing (it was waited for once).
+    await apply({ apiVersion: NET, kind: 'VirtualService', metadata: { name: 'late', namespace: 'istio-system' }, spec: { hosts: [HOST], gateways: ['late'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 8080 } } }] }] } });
+    const routed = await waitFor(() => (ingress.holder.current.routes.get('https.9443.https-late.late.istio-system')?.virtualHosts ?? []).some((v) => v.domains.includes(HOST)), 5000, 'the VirtualService of the late server');
+    assert.ok(routed < 1500, `a config change waited ${routed} ms behind the missing secret`);
+    await apply(tlsSecretResource('late-cert', 'istio-system', gwCred));
+    await waitFor(async () => {
+      const r = await getOnce(p, { ca: serverCa.certPem });
+      return !('error' in r) && r.serial === gwCred.serial && r.status === 200;
+    }, 5000, 'the late Secret to be served');
+  });
+});
+
+/** An absolute-form HTTP/1.1 request through an HTTP proxy listener. */
+function fetchVia(proxyPort: number, url: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: proxyPort, path: url, headers: { host: new URL(url).host }, agent: false });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
