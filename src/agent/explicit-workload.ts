@@ -110,7 +110,7 @@ export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller
     }
     await registerWorkload(controller.admin, { namespace: spec.namespace, name: spec.name, address: LOOPBACK, serviceAccount: spec.serviceAccount, labels: spec.labels, ports: entryPorts });
     registered = true;
-    const { token } = await controller.admin.mintToken({ namespace: spec.namespace, serviceAccount: spec.serviceAccount, ttl: 24 * 3600 });
+    const { token } = await controller.admin.mintToken({ namespace: spec.namespace, serviceAccount: spec.serviceAccount, ttl: 24 * 3600, workload: spec.name });
     const tokenDir = join(spec.home, 'runtime', 'tokens');
     mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
     tokenFile = join(tokenDir, `workload.${spec.namespace}.${spec.name}.token`);

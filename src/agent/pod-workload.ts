@@ -87,7 +87,7 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
     writeWorkloadRecord(spec.home, record);
     await registerWorkload(controller.admin, { namespace: spec.namespace, name: spec.name, address: pod.address, serviceAccount: spec.serviceAccount, labels: spec.labels });
     registered = true;
-    const { token } = await controller.admin.mintToken({ namespace: spec.namespace, serviceAccount: spec.serviceAccount, ttl: 24 * 3600 });
+    const { token } = await controller.admin.mintToken({ namespace: spec.namespace, serviceAccount: spec.serviceAccount, ttl: 24 * 3600, workload: spec.name });
     mkdirSync(POD_TOKEN_DIR, { recursive: true, mode: 0o711 });
     tokenFile = join(POD_TOKEN_DIR, `${pod.netns}.token`);
     writeFileSync(tokenFile, token, { mode: 0o400 });

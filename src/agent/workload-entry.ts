@@ -5,7 +5,8 @@ export interface AdminApi {
   apply(items: Array<{ resource: Resource }>, dryRun: boolean): Promise<unknown>;
   delete(kind: string, name: string, namespace?: string): Promise<unknown>;
   list(kind: string, namespace?: string): Promise<{ items: Resource[] }>;
-  mintToken(request: { namespace: string; serviceAccount: string; ttl?: number }): Promise<{ token: string }>;
+  /** `workload` binds the token to that WorkloadEntry: deleting the entry revokes it. */
+  mintToken(request: { namespace: string; serviceAccount: string; ttl?: number; workload?: string }): Promise<{ token: string }>;
 }
 
 /** Marks WorkloadEntries that `plexus run` owns, so `plexus down` can remove leftovers. */

@@ -2,11 +2,14 @@ import type { Metadata } from '@grpc/grpc-js';
 import { CaRefusal } from './ca-refusal.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { WorkloadIdentity } from './spiffe-id.js';
+import type { BoundWorkload } from './workload-token.js';
 
 /** Who the caller proved to be, and how. */
 export interface AuthenticatedCaller {
   identity: WorkloadIdentity;
   method: 'token' | 'certificate';
+  /** The workload a token was minted for: the CA checks that it is still registered. */
+  workload?: BoundWorkload;
 }
 
 /** The bearer token in `authorization` metadata, or undefined when there is none. */
@@ -26,7 +29,10 @@ export function bearerToken(metadata: Metadata): string | undefined {
  */
 export function authenticateCall(ca: CertificateAuthority, metadata: Metadata, peerCertDer: Buffer | undefined, allowPeerCertificate: boolean): AuthenticatedCaller {
   const token = bearerToken(metadata);
-  if (token !== undefined) return { identity: ca.verifyWorkloadToken(token), method: 'token' };
+  if (token !== undefined) {
+    const verified = ca.verifyWorkloadTokenClaims(token);
+    return { identity: verified.identity, method: 'token', ...(verified.workload ? { workload: verified.workload } : {}) };
+  }
   if (allowPeerCertificate && peerCertDer) return { identity: ca.identityFromPeerCertificate(peerCertDer), method: 'certificate' };
   throw new CaRefusal('no-credentials', allowPeerCertificate ? 'no bearer token and no mesh client certificate' : 'no bearer token in the authorization metadata');
 }

@@ -8,6 +8,7 @@ import { CaRefusal } from './ca-refusal.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { peerCertificateDer } from './peer-certificate.js';
 import { spiffeUri } from './spiffe-id.js';
+import type { BoundWorkload } from './workload-token.js';
 
 /** How the CA service behaves on one server. */
 export interface CaServiceOptions {
@@ -19,6 +20,21 @@ export interface CaServiceOptions {
   logger?: Logger;
   /** Share one metrics object between servers (15010 and 15012); a new one by default. */
   metrics?: CaMetrics;
+  /**
+   * The uid of WorkloadEntry namespace/name now, or undefined when it does not exist. A token
+   * minted for a workload is revoked once its entry is gone or was re-created (another uid);
+   * without this lookup such tokens are refused, since their revocation cannot be checked.
+   */
+  workloadUid?: (namespace: string, name: string) => Promise<string | undefined>;
+}
+
+/** Refuses a token whose workload was deregistered since it was minted. */
+async function checkNotRevoked(workload: BoundWorkload, lookup: CaServiceOptions['workloadUid']): Promise<void> {
+  const where = `WorkloadEntry ${workload.namespace}/${workload.name}`;
+  if (!lookup) throw new CaRefusal('revoked', `bearer token is bound to ${where}, which this CA cannot check`);
+  const uid = await lookup(workload.namespace, workload.name);
+  if (uid === undefined) throw new CaRefusal('revoked', `bearer token was revoked: its workload (${where}) was deregistered`);
+  if (uid !== workload.uid) throw new CaRefusal('revoked', `bearer token was revoked: its workload (${where}) was deregistered and registered again since`);
 }
 
 /** What `addCaService` hands back: the metrics for /metrics. */
@@ -40,6 +56,7 @@ export function addCaService(server: grpc.Server, ca: CertificateAuthority, opti
     const finish = (): void => metrics.latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     void (async () => {
       caller = authenticateCall(ca, call.metadata, peerCertificateDer(call), allowPeer);
+      if (caller.workload) await checkNotRevoked(caller.workload, options.workloadUid);
       const requested = Number(call.request.validity_duration ?? 0);
       const chain = await ca.sign(call.request.csr, caller.identity, requested);
       return chain;

@@ -13,7 +13,7 @@ import { RootStore } from './root-store.js';
 import type { Signer } from './signer.js';
 import { DEFAULT_TRUST_DOMAIN, parseSpiffeUri, spiffeUri, spiffeUrisFromSubjectAltName, type WorkloadIdentity } from './spiffe-id.js';
 import { issueLeafCertificate, workloadAltNames } from './workload-certificate.js';
-import { WorkloadTokenAuthority, type MintTokenRequest } from './workload-token.js';
+import { WorkloadTokenAuthority, type MintTokenRequest, type VerifiedToken } from './workload-token.js';
 import type { x509 } from './x509.js';
 
 const DAY = 24 * 3600;
@@ -119,6 +119,11 @@ export class CertificateAuthority extends EventEmitter {
   /** The identity a token is bound to; throws CaRefusal (UNAUTHENTICATED) when it is not acceptable. */
   verifyWorkloadToken(token: string): WorkloadIdentity {
     return this.tokens.verify(token);
+  }
+
+  /** The identity and the workload (if any) a token is bound to; throws CaRefusal when it is not acceptable. */
+  verifyWorkloadTokenClaims(token: string): VerifiedToken {
+    return this.tokens.verifyToken(token);
   }
 
   /** The certificate that signs workload certificates now. */

@@ -29,3 +29,10 @@ it('names the reason of every refusal', () => {
   assert.equal(reason(WorkloadTokenAuthority.ephemeral('cluster.local').mint({ namespace: 'a', serviceAccount: 'b' })), 'foreign-issuer');
   assert.throws(() => tokens.mint({ namespace: 'Not_A_Label', serviceAccount: 'b' }), { reason: 'malformed-token' });
 });
+
+it('binds a token to the WorkloadEntry it was minted for, and leaves unbound tokens unbound', () => {
+  const bound = tokens.mint({ namespace: 'shop', serviceAccount: 'cart', ttl: 60, workload: { name: 'cart-1', uid: 'u-1' } });
+  assert.deepEqual(tokens.verifyToken(bound).workload, { namespace: 'shop', name: 'cart-1', uid: 'u-1' });
+  assert.deepEqual(tokens.verify(bound), { trustDomain: 'cluster.local', namespace: 'shop', serviceAccount: 'cart' });
+  assert.equal(tokens.verifyToken(tokens.mint({ namespace: 'shop', serviceAccount: 'cart' })).workload, undefined);
+});

@@ -10,6 +10,24 @@ export interface MintTokenRequest {
   serviceAccount: string;
   /** Lifetime in seconds (default one hour). */
   ttl?: number;
+  /**
+   * The WorkloadEntry (in `namespace`) the token is for, with its uid: the token is revoked when
+   * that entry is deleted (`plexus down`, the workload stopping), even if it is created again.
+   */
+  workload?: { name: string; uid: string };
+}
+
+/** The WorkloadEntry a token is bound to. */
+export interface BoundWorkload {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/** What a valid token proves: the identity, and the workload it was minted for, if any. */
+export interface VerifiedToken {
+  identity: WorkloadIdentity;
+  workload?: BoundWorkload;
 }
 
 /** The claims inside a Plexus workload token. */
@@ -23,6 +41,10 @@ export interface WorkloadTokenClaims {
   iat: number;
   exp: number;
   jti: string;
+  /** Name of the WorkloadEntry the token was minted for (same namespace). */
+  wl?: string;
+  /** That WorkloadEntry's uid at minting: a re-created entry is another workload. */
+  wluid?: string;
 }
 
 /** Audience of workload tokens; Istio's agents use the same word for theirs. */
@@ -71,6 +93,7 @@ export class WorkloadTokenAuthority {
       iat,
       exp: iat + Math.max(1, Math.round(req.ttl ?? DEFAULT_TTL_SECONDS)),
       jti: randomUUID(),
+      ...(req.workload ? { wl: req.workload.name, wluid: req.workload.uid } : {}),
     };
     const signingInput = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: this.keyId }))}.${b64url(JSON.stringify(claims))}`;
     return `${signingInput}.${this.sign(signingInput).toString('base64url')}`;
@@ -78,6 +101,11 @@ export class WorkloadTokenAuthority {
 
   /** Verifies a token and returns the identity it is bound to; throws CaRefusal naming the reason. */
   verify(token: string, now = Date.now()): WorkloadIdentity {
+    return this.verifyToken(token, now).identity;
+  }
+
+  /** Verifies a token: the identity and the workload it is bound to; throws CaRefusal naming the reason. */
+  verifyToken(token: string, now = Date.now()): VerifiedToken {
     const parts = token.split('.');
     if (parts.length !== 3) throw new CaRefusal('malformed-token', 'bearer token is not a JWT');
     const header = parseJson(parts[0]) as { alg?: unknown; kid?: unknown } | undefined;
@@ -95,7 +123,9 @@ export class WorkloadTokenAuthority {
     if (claims.exp * 1000 <= now) throw new CaRefusal('expired', `bearer token expired at ${new Date(claims.exp * 1000).toISOString()}`);
     const identity = { trustDomain: claims.td, namespace: claims.ns, serviceAccount: claims.sa };
     if (!isValidIdentity(identity)) throw new CaRefusal('malformed-token', 'bearer token names an invalid namespace or service account');
-    return identity;
+    if (claims.wl === undefined && claims.wluid === undefined) return { identity };
+    if (typeof claims.wl !== 'string' || typeof claims.wluid !== 'string' || claims.wl === '' || claims.wluid === '') throw new CaRefusal('malformed-token', 'bearer token names its workload incompletely');
+    return { identity, workload: { namespace: claims.ns, name: claims.wl, uid: claims.wluid } };
   }
 
   private sign(input: string): Buffer {

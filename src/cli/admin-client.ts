@@ -58,7 +58,7 @@ export class AdminClient {
   }
 
   /** Mints a workload bootstrap token (`POST /v1/tokens`); ttl in seconds. */
-  mintToken(request: { namespace: string; serviceAccount: string; ttl?: number }): Promise<MintedToken> {
+  mintToken(request: { namespace: string; serviceAccount: string; ttl?: number; workload?: string }): Promise<MintedToken> {
     return this.call<MintedToken>('POST', '/v1/tokens', request);
   }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Server } from '@grpc/grpc-js';
 import type { MeshConfig } from '../api/kinds/mesh-config/index.js';
+import type { ResourceId } from '../config/store.js';
 import { PlexusError } from '../api/errors.js';
 import { CaAdmission } from '../ca/ca-admission.js';
 import { CaMetrics } from '../ca/ca-metrics.js';
@@ -34,20 +35,26 @@ interface TokenRequest {
   namespace: string;
   serviceAccount: string;
   ttl?: number;
+  /** The WorkloadEntry (in `namespace`) the token is for; revoked with it. */
+  workload?: string;
 }
+
+const workloadEntryId = (namespace: string, name: string): ResourceId => ({ group: 'networking.istio.io', kind: 'WorkloadEntry', namespace, name });
 
 function parseTokenRequest(body: unknown): TokenRequest {
   const b = body as Record<string, unknown> | null;
   if (typeof b !== 'object' || b === null) throw new PlexusError('PLEXUS_ERR_PARSE', 'the body must be a JSON object {namespace, serviceAccount, ttl?}');
-  const { namespace, serviceAccount, ttl } = b;
+  const { namespace, serviceAccount, ttl, workload } = b;
   if (typeof namespace !== 'string' || namespace === '') throw new PlexusError('PLEXUS_ERR_USAGE', 'namespace must be a non-empty string');
   if (typeof serviceAccount !== 'string' || serviceAccount === '') throw new PlexusError('PLEXUS_ERR_USAGE', 'serviceAccount must be a non-empty string');
-  if (ttl === undefined) return { namespace, serviceAccount };
+  if (workload !== undefined && (typeof workload !== 'string' || workload === '')) throw new PlexusError('PLEXUS_ERR_USAGE', 'workload must be the name of a WorkloadEntry');
+  const bound = workload === undefined ? {} : { workload };
+  if (ttl === undefined) return { namespace, serviceAccount, ...bound };
   // Seconds, or a duration as the CLI takes it ("30m").
   const d = typeof ttl === 'string' ? parseDuration(ttl) : undefined;
   const seconds = typeof ttl === 'number' ? ttl : d ? d.seconds + d.nanos / 1e9 : NaN;
   if (!Number.isFinite(seconds) || seconds <= 0) throw new PlexusError('PLEXUS_ERR_USAGE', `ttl must be a positive number of seconds or a duration such as 1h, not ${JSON.stringify(ttl)}`);
-  return { namespace, serviceAccount, ttl: seconds };
+  return { namespace, serviceAccount, ttl: seconds, ...bound };
 }
 
 /** Every root a workload should trust: the CA's bundle, then MeshConfig `caCertificates[].pem` trust anchors. */
@@ -140,8 +147,18 @@ export function controllerIdentity(): ControllerIdentity {
         async handle({ body }) {
           const req = parseTokenRequest(body);
           const ttl = req.ttl ?? 3600;
-          const token = ca.mintWorkloadToken({ ...req, ttl });
-          logger.info({ namespace: req.namespace, serviceAccount: req.serviceAccount, ttl }, 'minted a workload token');
+          let workload: { name: string; uid: string } | undefined;
+          if (req.workload) {
+            // Bound to the entry as it exists now: deleting it (plexus down) revokes the token.
+            const entry = await ctx.store.get(workloadEntryId(req.namespace, req.workload));
+            if (!entry) throw new PlexusError('PLEXUS_ERR_NOT_FOUND', `WorkloadEntry ${req.namespace}/${req.workload} does not exist: register the workload before minting its token`);
+            const sa = (entry.spec as { serviceAccount?: unknown } | undefined)?.serviceAccount;
+            if (typeof sa === 'string' && sa !== '' && sa !== req.serviceAccount) throw new PlexusError('PLEXUS_ERR_USAGE', `WorkloadEntry ${req.namespace}/${req.workload} runs as service account ${sa}, not ${req.serviceAccount}`);
+            workload = { name: req.workload, uid: String(entry.metadata.uid ?? '') };
+            if (!workload.uid) throw new PlexusError('PLEXUS_ERR_INTERNAL', `WorkloadEntry ${req.namespace}/${req.workload} has no uid`);
+          }
+          const token = ca.mintWorkloadToken({ namespace: req.namespace, serviceAccount: req.serviceAccount, ttl, ...(workload ? { workload } : {}) });
+          logger.info({ namespace: req.namespace, serviceAccount: req.serviceAccount, ttl, workload: req.workload }, 'minted a workload token');
           return { status: 200, body: { token, namespace: req.namespace, serviceAccount: req.serviceAccount, trustDomain: ca.trustDomain, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } };
         },
       });
@@ -160,7 +177,13 @@ export function controllerIdentity(): ControllerIdentity {
   const xdsSeams: XdsComponentOptions = {
     tlsCredentials: async () => state.tls?.credentials,
     grpcServices: [(server: Server, ctx: ControllerContext, port: 'xds' | 'xds-tls') => {
-      addCaService(server, caOf(), { allowPeerCertificate: port === 'xds-tls', metrics, logger: ctx.logger.child({ part: 'ca-service', port }) });
+      addCaService(server, caOf(), {
+        allowPeerCertificate: port === 'xds-tls', metrics, logger: ctx.logger.child({ part: 'ca-service', port }),
+        workloadUid: async (namespace, name) => {
+          const uid = (await ctx.store.get(workloadEntryId(namespace, name)))?.metadata.uid;
+          return typeof uid === 'string' ? uid : undefined;
+        },
+      });
     }],
     grpcInterceptors: (port) => {
       if (!admission) throw new PlexusError('PLEXUS_ERR_INTERNAL', 'the identity component must start before the xDS component');
