@@ -4,6 +4,7 @@ import type { Resource } from '../api/resource.js';
 import { buildRegistry } from '../registry/build-registry.js';
 import { DEFAULT_DOMAIN_SUFFIX, hostMatches, resolveShortHost } from '../registry/hostname.js';
 import type { RegistrySnapshot, ServiceModel } from '../registry/model.js';
+import type { JwksLookup } from './jwks/jwks-resolver.js';
 import { isVisible } from './visibility.js';
 
 /** A config object as the push context indexes it: hosts already resolved to FQDNs. */
@@ -42,6 +43,8 @@ export interface PushContextInput {
   readonly trustBundlePem?: string;
   /** Trust domain of the mesh CA's certificates (SPIFFE ids in SAN matchers); MeshConfig's otherwise. */
   readonly trustDomain?: string;
+  /** The controller's JWKS cache (jwksUri keys inlined into jwt_authn); absent offline. */
+  readonly jwks?: JwksLookup;
 }
 
 const NETWORKING = 'networking.istio.io';
@@ -84,6 +87,8 @@ export class PushContext {
   readonly domainSuffix: string;
   readonly trustBundlePem: string | undefined;
   readonly trustDomain: string | undefined;
+  /** Fetched JWKS documents by issuer and jwksUri; undefined when nothing fetches (offline). */
+  readonly jwks: JwksLookup | undefined;
   readonly virtualServices: readonly IndexedConfig<VirtualServiceSpec>[];
   readonly destinationRules: readonly IndexedConfig<DestinationRuleSpec>[];
   /** Every input object, for generators that index other kinds (Gateway, Sidecar, MeshConfig, Namespace). */
@@ -98,6 +103,7 @@ export class PushContext {
     this.rootNamespace = input.rootNamespace ?? 'istio-system';
     this.trustBundlePem = input.trustBundlePem;
     this.trustDomain = input.trustDomain;
+    this.jwks = input.jwks;
     this.registry = input.registry ?? buildRegistry(input.resources, { domainSuffix: this.domainSuffix, ...(input.vipCidr ? { vipCidr: input.vipCidr } : {}) });
     this.version = `${new Date().toISOString()}/${++pushCounter}`;
     this.resources = Object.freeze([...input.resources]);

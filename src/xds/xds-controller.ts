@@ -2,6 +2,8 @@ import type { Resource } from '../api/resource.js';
 import type { ConfigStore, StoreEvent } from '../config/store.js';
 import type { AdsServer } from './ads-server.js';
 import { Debouncer, type DebounceOptions } from './debounce.js';
+import { JwksResolver, type JwksResolverOptions } from './jwks/jwks-resolver.js';
+import { jwksSources } from './jwks/jwks-sources.js';
 import { buildPushContext, type PushContext } from './push-context.js';
 import { classifyChange, mergePushRequests, type PushRequest } from './push-request.js';
 
@@ -20,6 +22,8 @@ export interface XdsControllerOptions {
    * which wins over `rootNamespace`).
    */
   prepare?: (resources: Resource<unknown>[]) => PreparedConfig;
+  /** Timing of the JWKS cache (RequestAuthentication jwksUri); istiod's defaults otherwise. */
+  jwks?: Omit<JwksResolverOptions, 'onChange'>;
 }
 
 /** What {@link XdsControllerOptions.prepare} returns. */
@@ -45,9 +49,12 @@ export class XdsController {
   private readonly debouncer: Debouncer<PushRequest>;
   private unwatch: (() => void) | undefined;
   private pushes = 0;
+  /** Fetched JWKS; a changed key set asks for a full push like a config change. */
+  private readonly jwks: JwksResolver;
 
   constructor(private readonly options: XdsControllerOptions) {
     this.debouncer = new Debouncer(mergePushRequests, (req) => this.rebuild(req), options.debounce);
+    this.jwks = new JwksResolver({ ...options.jwks, onChange: (reason) => this.requestPush({ full: true, configsUpdated: new Set(), reasons: new Set([reason]), start: Date.now() }) });
   }
 
   /** Loads the whole store, commits the first push context and starts watching. */
@@ -59,6 +66,8 @@ export class XdsController {
     for (const r of await this.options.store.list()) this.cache.set(keyOf(r), r);
     for (const e of early) this.apply(e);
     listed = true;
+    // istiod fetches a missing JWKS while it builds; fetching first keeps the build synchronous.
+    await this.jwks.prefetch(jwksSources([...this.cache.values()]));
     const push = this.build();
     this.pushes++;
     this.options.ads.push(push, { full: true, configsUpdated: new Set(), reasons: new Set(['initial']), start: Date.now() });
@@ -88,7 +97,7 @@ export class XdsController {
       rootNamespace = prepared.rootNamespace ?? rootNamespace;
       identity = { trustBundlePem: prepared.trustBundlePem, trustDomain: prepared.trustDomain };
     }
-    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix, ...(this.options.vipCidr ? { vipCidr: this.options.vipCidr } : {}), ...identity });
+    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix, ...(this.options.vipCidr ? { vipCidr: this.options.vipCidr } : {}), ...identity, jwks: this.jwks });
   }
 
   /** Asks for a push that no store change caused (a health report, a MeshConfig file); debounced like the rest. */
@@ -96,7 +105,8 @@ export class XdsController {
     this.debouncer.push(request);
   }
 
-  private rebuild(req: PushRequest): void {
+  private async rebuild(req: PushRequest): Promise<void> {
+    await this.jwks.prefetch(jwksSources([...this.cache.values()]));
     const push = this.build();
     this.pushes++;
     this.options.ads.push(push, req);
@@ -116,5 +126,6 @@ export class XdsController {
     this.unwatch?.();
     this.unwatch = undefined;
     this.debouncer.close();
+    this.jwks.close();
   }
 }

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import type { ProtoObject } from '../../protos.js';
 import type { PushContext } from '../../push-context.js';
+import { jwtAuthnFilter } from '../jwt-authn-filter.js';
 import { httpFilters } from '../listener-filters.js';
 import type { SidecarScope } from '../sidecar-scope.js';
 import { authzFilters } from './authz-filters.js';
@@ -41,7 +42,8 @@ export function inboundSecurityFilters(scope: SidecarScope): InboundSecurityFilt
   if (hit) return hit;
   const authz = authzFilters(scope);
   warnOnce(scope, authz.warnings);
-  const result: InboundSecurityFilters = { http: authz.http, tcp: authz.tcp };
+  const jwt = jwtAuthnFilter(scope.push, scope.proxy);
+  const result: InboundSecurityFilters = { http: jwt ? [jwt, ...authz.http] : authz.http, tcp: authz.tcp };
   cache.set(scope, result);
   return result;
 }
