@@ -10,41 +10,39 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterConfig, HttpConnectionManagerConfig, HttpFilterConfig } from '../src/proxy/config/model.js';
 import { SnapshotHolder, type ConnectionInfo } from '../src/proxy/config/snapshot-holder.js';
-import { EXT_AUTHZ_TYPE_URL } from '../src/proxy/filters/ext-authz/config.js';
-import { extAuthzStats } from '../src/proxy/filters/ext-authz/stats.js';
-import type { HttpFilterDefinition } from '../src/proxy/filters/filter-api.js';
-import { HTTP_FILTERS } from '../src/proxy/filters/registry.js';
+import { EXT_AUTHZ_PER_ROUTE_TYPE_URL as PER_ROUTE, EXT_AUTHZ_TYPE_URL } from '../src/proxy/filters/ext-authz/config.js';
+import { RBAC_TYPE_URL } from '../src/proxy/filters/rbac/config.js';
 import { HttpConnectionManager } from '../src/proxy/http/connection-manager.js';
 import type { RequestRecord } from '../src/proxy/http/request-record.js';
 import { UpstreamManager } from '../src/proxy/upstream/upstream-manager.js';
+import { EnvoyNamedCounters } from '../src/telemetry/envoy-named-counters.js';
 import { cluster, echoed, hcmConfig, request, ROUTER, route, routeConfig, silent, snapshot, startUpstream, vhost } from './proxy-http-support.js';
 import { startGrpcAuthzServer, startHttpAuthzServer, defaultGrpcDecision, defaultHttpDecision, type GrpcAuthzServer, type HttpAuthzServer } from './support/ext-authz-servers.js';
 
 const SHADOW_KEY = 'istio_ext_authz_shadow_effective_policy_id';
+const CUSTOM_POLICY = 'istio-ext-authz-ns[foo]-policy[ext]-rule[0]';
 
 /**
- * Stands in for the CUSTOM policy's shadow RBAC filter (which comes before ext_authz in
- * istiod's chain): it writes the shadow result the way Envoy's RBAC does, for requests that
- * carry `x-test-custom-policy`, so the ext_authz gate can be exercised on its own.
+ * The CUSTOM policy's shadow RBAC filter as istiod emits it before ext_authz (real RBAC filter):
+ * requests carrying `x-test-custom-policy: istio-ext-authz…` match the CUSTOM rule, so the shadow
+ * result names its policy and the ext_authz gate opens.
  */
-const SHADOW_STAND_IN: HttpFilterDefinition = {
-  wellKnownName: 'plexus.test.shadow_rbac',
-  typeUrls: ['type.googleapis.com/plexus.test.ShadowRbac'],
-  terminal: false,
-  parseConfig: () => ({ ok: true, config: {} }),
-  create: (_c, name) => ({
-    name,
-    decodeHeaders(ctx) {
-      const policy = ctx.headers['x-test-custom-policy'];
-      if (typeof policy === 'string') {
-        ctx.dynamicMetadata ??= {};
-        ctx.dynamicMetadata['envoy.filters.http.rbac'] = { [SHADOW_KEY]: policy, istio_ext_authz_shadow_engine_result: 'allowed' };
-      }
-      return 'continue';
+const SHADOW_FILTER: HttpFilterConfig = {
+  name: 'envoy.filters.http.rbac',
+  typeUrl: RBAC_TYPE_URL,
+  config: {
+    shadow_rules: {
+      action: 'DENY',
+      policies: {
+        [CUSTOM_POLICY]: {
+          permissions: [{ header: { name: 'x-test-custom-policy', string_match: { prefix: 'istio-ext-authz' } } }],
+          principals: [{ any: true }],
+        },
+      },
     },
-  }),
+    shadow_rules_stat_prefix: 'istio_ext_authz_',
+  },
 };
-const SHADOW_FILTER: HttpFilterConfig = { name: 'shadow-rbac', typeUrl: SHADOW_STAND_IN.typeUrls[0]!, config: {} };
 
 /** istiod's gate: ext_authz runs only when the shadow RBAC matched a CUSTOM policy. */
 const ISTIO_GATE = {
@@ -80,7 +78,7 @@ async function startAuthzProxy(config: HttpConnectionManagerConfig, clusters: Cl
     snapshots: holder,
     upstream,
     logger: silent,
-    filterRegistry: [...HTTP_FILTERS, SHADOW_STAND_IN],
+    envoyStats,
     onRequestComplete: (r) => records.push(r),
   });
   let id = 1;
@@ -111,9 +109,12 @@ async function startAuthzProxy(config: HttpConnectionManagerConfig, clusters: Cl
   };
 }
 
+/** Envoy-named filter stats shared by every test proxy, as a proxy process shares them. */
+const envoyStats = new EnvoyNamedCounters();
+
 /** The counter's current value (0 before first use). */
 function stat(name: string): number {
-  return extAuthzStats.entries().find(([n]) => n === name)?.[1] ?? 0;
+  return envoyStats.value(name);
 }
 
 /** A port nothing listens on. */
@@ -138,7 +139,7 @@ describe('ext_authz with an HTTP authorization server', () => {
     down = await deadPort();
     const rc = routeConfig([
       vhost('backend', ['*'], [
-        route({ path: { kind: 'prefix', value: '/public' } }, { cluster: 'backend' }, { perFilterConfig: { 'envoy.filters.http.ext_authz': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute', disabled: true } } }),
+        route({ path: { kind: 'prefix', value: '/public' } }, { cluster: 'backend' }, { perFilterConfig: { 'envoy.filters.http.ext_authz': { '@type': PER_ROUTE, disabled: true } } }),
         route({ path: { kind: 'prefix', value: '/down' } }, { cluster: 'backend' }, { name: 'down' }),
         route({}, { cluster: 'backend' }),
       ]),
@@ -335,8 +336,8 @@ describe('ext_authz with a gRPC authorization server', () => {
     backend = await startUpstream();
     authz = await startGrpcAuthzServer();
     const rc = routeConfig([
-      vhost('backend', ['*'], [route({}, { cluster: 'backend' }, { perFilterConfig: { 'envoy.filters.http.ext_authz': { check_settings: { context_extensions: { route: 'default', level: 'route' } } } } })], {
-        perFilterConfig: { 'envoy.filters.http.ext_authz': { check_settings: { context_extensions: { vhost: 'backend', level: 'vhost' } } } },
+      vhost('backend', ['*'], [route({}, { cluster: 'backend' }, { perFilterConfig: { 'envoy.filters.http.ext_authz': { '@type': PER_ROUTE, check_settings: { context_extensions: { route: 'default', level: 'route' } } } } })], {
+        perFilterConfig: { 'envoy.filters.http.ext_authz': { '@type': PER_ROUTE, check_settings: { context_extensions: { vhost: 'backend', level: 'vhost' } } } },
       }),
     ]);
     const grpcCluster = cluster('outbound|9000||ext-authz.foo.svc.cluster.local', [authz.port], { http2: true });
@@ -378,7 +379,7 @@ describe('ext_authz with a gRPC authorization server', () => {
     const okBefore = stat('http.authz_grpc.ext_authz.ok');
     const res = await request(proxy.port, {
       path: '/api/things?q=1',
-      headers: { 'x-ext-authz': 'allow', 'x-tag': 'client', 'x-mode': 'client', 'x-drop-me': 'bye', 'x-test-custom-policy': 'istio-ext-authz-ns[foo]-policy[p]-rule[0]' },
+      headers: { 'x-ext-authz': 'allow', 'x-tag': 'client', 'x-mode': 'client', 'x-drop-me': 'bye', 'x-test-custom-policy': CUSTOM_POLICY },
     });
     assert.equal(res.status, 200);
     assert.equal(res.headers['x-authz-trace'], 'seen');
@@ -403,7 +404,7 @@ describe('ext_authz with a gRPC authorization server', () => {
     assert.deepEqual(attrs.context_extensions, { vhost: 'backend', route: 'default', level: 'route' }, 'route check_settings merge over the virtual host');
     // proto-loader's built-in struct.proto spells Value's fields camelCase.
     const rbacMd = (attrs.metadata_context!.filter_metadata!['envoy.filters.http.rbac'] as { fields: Record<string, { stringValue: string }> }).fields;
-    assert.equal(rbacMd[SHADOW_KEY]!.stringValue, 'istio-ext-authz-ns[foo]-policy[p]-rule[0]');
+    assert.equal(rbacMd[SHADOW_KEY]!.stringValue, CUSTOM_POLICY);
     assert.equal(authz.authorities.at(-1), 'ext-authz.foo.svc.cluster.local');
     assert.equal(stat('http.authz_grpc.ext_authz.ok'), okBefore + 1);
   });

@@ -2,7 +2,7 @@ import { PlexusError } from '../../api/errors.js';
 import type { HttpFilterConfig } from '../config/model.js';
 import { CORS_POLICY_TYPE_URL, CORS_TYPE_URL, parseCorsFilterConfig, parseCorsPolicy } from './cors/config.js';
 import { createCorsFilter } from './cors/filter.js';
-import { EXT_AUTHZ_TYPE_URL, parseExtAuthzConfig, parseExtAuthzPerRoute, type ExtAuthzConfig } from './ext-authz/config.js';
+import { EXT_AUTHZ_PER_ROUTE_TYPE_URL, EXT_AUTHZ_TYPE_URL, parseExtAuthzConfig, parseExtAuthzPerRoute, type ExtAuthzConfig } from './ext-authz/config.js';
 import { createExtAuthzFilter } from './ext-authz/filter.js';
 import { FAULT_TYPE_URL, parseFaultConfig, type FaultConfig } from './fault/config.js';
 import { createFaultFilter } from './fault/filter.js';
@@ -65,6 +65,7 @@ export const HTTP_FILTERS: readonly HttpFilterDefinition[] = [
     typeUrls: [EXT_AUTHZ_TYPE_URL],
     terminal: false,
     parseConfig: parseExtAuthzConfig,
+    perRouteTypeUrls: [EXT_AUTHZ_PER_ROUTE_TYPE_URL],
     parsePerRouteConfig: parseExtAuthzPerRoute,
     create: (config, name, deps) => createExtAuthzFilter(config, name, deps),
   }),

@@ -9,7 +9,8 @@ import { parseExtAuthzPerRoute, type BufferSettings, type ExtAuthzConfig, type E
 import { createGrpcCheckClient } from './grpc-check-client.js';
 import { createHttpCheckClient } from './http-check-client.js';
 import { bufferRequestBody, requestHasBody } from './request-body.js';
-import { extAuthzStats, type ExtAuthzCounters, type ExtAuthzStats } from './stats.js';
+import { EnvoyNamedCounters } from '../../../telemetry/envoy-named-counters.js';
+import { extAuthzCounters, type ExtAuthzCounters } from './stats.js';
 
 /** Where ext_authz writes the server's dynamic metadata (Envoy's filter name). */
 export const EXT_AUTHZ_METADATA_NAMESPACE = 'envoy.filters.http.ext_authz';
@@ -84,7 +85,8 @@ function targetCluster(route: RouteSelection | undefined): string | undefined {
  * istiod gates it with `filter_enabled_metadata` on the CUSTOM policies' shadow RBAC result, so
  * requests no CUSTOM policy selects pass with one metadata lookup.
  */
-export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps: FilterDeps, stats: ExtAuthzStats = extAuthzStats): HttpFilter {
+export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps: FilterDeps): HttpFilter {
+  const stats = deps.envoyStats ?? new EnvoyNamedCounters();
   const client: CheckClient =
     config.service.kind === 'http' ? createHttpCheckClient(config.service, config, deps.upstream) : createGrpcCheckClient(config.service, config, deps.upstream);
   const perRoute = perRouteCache<ExtAuthzPerRoute>((raw) => {
@@ -100,13 +102,13 @@ export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps:
   const count = (ctx: HttpFilterContext, key: keyof ExtAuthzCounters): void => {
     const prefix = ctx.hcm.statPrefix;
     let h = httpScopes.get(prefix);
-    if (!h) httpScopes.set(prefix, (h = stats.counters('http', prefix, config.statPrefix)));
-    h[key]++;
+    if (!h) httpScopes.set(prefix, (h = extAuthzCounters(stats, `http.${prefix}.`, config.statPrefix)));
+    h[key].inc();
     const cluster = targetCluster(ctx.route);
     if (cluster === undefined) return;
     let c = clusterScopes.get(cluster);
-    if (!c) clusterScopes.set(cluster, (c = stats.counters('cluster', cluster, config.statPrefix)));
-    c[key]++;
+    if (!c) clusterScopes.set(cluster, (c = extAuthzCounters(stats, `cluster.${cluster}.`, config.statPrefix)));
+    c[key].inc();
   };
 
   const disabledOutcome = (ctx: HttpFilterContext): FilterOutcome => {
