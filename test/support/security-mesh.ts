@@ -285,7 +285,9 @@ export class MeshClient {
   async tcp(host: string, port: number, message: string, n = 1): Promise<TcpResult[]> {
     let target = { host, port };
     if (this.mesh.mode === 'explicit') {
-      const v = this.env[`PLEXUS_FORWARD_${host.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${port}`];
+      // The forward's variable names the host as given to --forward, or the Service's name.
+      const names = [host, host.split('.')[0]!].map((h) => `PLEXUS_FORWARD_${h.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${port}`);
+      const v = names.map((n) => this.env[n]).find(Boolean);
       if (!v) throw new Error(`${this.name} has no forward for ${host}:${port}`);
       const [h, p] = v.split(':');
       target = { host: h!, port: Number(p) };
