@@ -1,4 +1,5 @@
 import { compileMetadataMatcherInto, type MetadataPredicate } from '../../matchers/metadata-matcher.js';
+import { proxyProtoRoot } from '../../xds-client/proto-root.js';
 import type { ConfigParseResult } from '../filter-api.js';
 import { durationMs, field, fraction, isObject, toBool, toNumber, toStr } from '../proto-values.js';
 import { compileHeaderNameList, type HeaderNamePredicate } from './header-name-list.js';
@@ -241,6 +242,15 @@ function parseGrpcService(raw: unknown, errors: string[]): GrpcAuthzService | un
   };
 }
 
+/** `type.v3.StatusCode`: a number, or its enum name as decoded protos carry it (`Forbidden`). */
+function statusCode(v: unknown): number | undefined {
+  if (typeof v === 'string' && !/^\d+$/.test(v)) {
+    const values = proxyProtoRoot().lookupEnum('envoy.type.v3.StatusCode').values;
+    return values[v];
+  }
+  return toNumber(v);
+}
+
 function stringList(raw: unknown, at: string, errors: string[]): string[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw) || raw.some((s) => typeof s !== 'string')) {
@@ -271,7 +281,7 @@ export function parseExtAuthzConfig(raw: unknown): ConfigParseResult<ExtAuthzCon
   let statusOnError = 403;
   const status = field(raw, 'statusOnError');
   if (status !== undefined && status !== null) {
-    const code = toNumber(field(status, 'code'));
+    const code = statusCode(field(status, 'code'));
     // HttpStatus.code Empty (0) means "unset" in Envoy, which keeps the 403 default.
     if (code === undefined || !Number.isInteger(code) || (code !== 0 && (code < 100 || code > 599))) errors.push(`status_on_error.code: ${JSON.stringify(field(status, 'code'))} is not an HTTP status`);
     else if (code !== 0) statusOnError = code;
