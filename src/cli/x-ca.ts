@@ -24,6 +24,10 @@ Experimental commands for the mesh CA.
            NAMESPACE/SERVICE_ACCOUNT (default lifetime 1h) and prints it; an agent presents it
            to the CA (CreateCertificate) to get its first certificate`;
 
+const authzUsage = `       plexus x authz check PROXY | --offline -f DIR --workload NS/NAME [-o table|json]
+  check    lists the AuthorizationPolicies that apply to a proxy (ACTION, NAME.NAMESPACE, RULES),
+           read from its RBAC filters as istioctl x authz check; plexus x authz check --help`;
+
 const OID_NAMES: Record<string, string> = { '1.3.6.1.5.5.7.3.1': 'serverAuth', '1.3.6.1.5.5.7.3.2': 'clientAuth' };
 
 function describeKey(cert: X509Certificate): string {
@@ -100,13 +104,17 @@ async function token(args: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** `plexus x …`: experimental commands: `x ca root`, `x ca inspect`, `x ca token`. */
+/** `plexus x …`: experimental commands: `x ca root`, `x ca inspect`, `x ca token`, `x authz check`. */
 export const xCommand: Command = {
   name: 'x',
-  summary: 'Experimental commands (x ca root, x ca inspect, x ca token)',
-  usage,
+  summary: 'Experimental commands (x ca root, x ca inspect, x ca token, x authz check)',
+  usage: `${usage}\n\n${authzUsage}`,
   async run(args, io) {
     const [group, sub, ...rest] = args;
+    if (group === 'authz') {
+      if (sub !== 'check') throw new PlexusError('PLEXUS_ERR_USAGE', `unknown command "x authz ${sub ?? ''}"; use check`);
+      return (await import('./x-authz-check.js')).authzCheck(rest, io);
+    }
     if (group !== 'ca') throw new PlexusError('PLEXUS_ERR_USAGE', `unknown experimental command ${JSON.stringify(group ?? '')}; try: plexus x ca root`);
     if (sub === 'root') return root(rest, io);
     if (sub === 'inspect') return inspect(rest, io);
