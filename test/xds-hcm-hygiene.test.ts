@@ -55,7 +55,7 @@ describe('x-forwarded-client-cert per listener class', () => {
     assert.equal(h.inbound.forward_client_cert_details, 'APPEND_FORWARD');
     assert.deepEqual(h.inbound.set_current_client_cert_details, { subject: { value: true }, cert: false, chain: false, uri: true, dns: true });
     assert.equal(h.outbound.forward_client_cert_details ?? 'SANITIZE', 'SANITIZE');
-    assert.equal(h.outbound.set_current_client_cert_details, undefined);
+    assert.equal(h.outbound.set_current_client_cert_details ?? undefined, undefined);
   });
 
   it('gateways: SANITIZE_SET with Subject, Cert, URI, DNS and no trusted hops by default', () => {
