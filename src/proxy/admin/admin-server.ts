@@ -7,6 +7,7 @@ import { serverStateOf, type AdminClusterViews, type AdminSources } from './admi
 import { renderClustersJson, renderClustersText, type ClustersInputs } from './clusters-text.js';
 import { buildConfigDump, filterDumpByName, selectDumpResource } from './config-dump.js';
 import { listenHttp, reply, requestUrl, type RunningHttpServer } from './listen-http.js';
+import { connectingUid } from './socket-owner.js';
 
 /** Istio's (and Envoy's) admin port. */
 export const DEFAULT_ADMIN_PORT = 15000;
@@ -23,6 +24,14 @@ export interface AdminServerOptions {
   readonly version?: string;
   /** Worker processes behind this admin API (`--concurrency`), reported by `/server_info`; default 1. */
   readonly concurrency?: number;
+  /**
+   * Who may call the endpoints that change the proxy (every POST: `/quitquitquit`,
+   * `/drain_listeners`, `/logging?level=`, `/healthcheck/*`). `owner` (default): a connection
+   * from this machine must belong to the proxy's own user or root — in explicit mode every
+   * local user shares loopback, and Envoy's admin has no authentication. `anyone`: Envoy's
+   * behaviour. Read-only endpoints are open either way.
+   */
+  readonly mutations?: 'owner' | 'anyone';
 }
 
 const TEXT = 'text/plain; charset=UTF-8';
@@ -49,6 +58,11 @@ const HELP: readonly (readonly [string, string])[] = [
 
 /** Endpoints that change the proxy, which Envoy accepts only as POST. */
 const MUTATING = new Set(['/drain_listeners', '/quitquitquit', '/healthcheck/fail', '/healthcheck/ok']);
+
+function isLoopback(address: string): boolean {
+  const a = address.toLowerCase();
+  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+}
 
 function compileRegex(source: string | null, res: ServerResponse): RegExp | undefined | null {
   if (source === null || source === '') return undefined;
@@ -109,6 +123,7 @@ export class AdminServer {
       reply(res, 405, TEXT, 'method not allowed\n');
       return;
     }
+    if (method === 'POST' && !(await this.mayMutate(req, res, path))) return;
     const q = url.searchParams;
     switch (path) {
       case '/':
@@ -164,6 +179,26 @@ export class AdminServer {
       default:
         reply(res, 404, TEXT, `invalid path: ${path}\n`);
     }
+  }
+
+  /**
+   * Whether the connection may change the proxy: its client socket, looked up in this network
+   * namespace's TCP tables, must belong to our uid or root. A client found in no table came from
+   * another host, which can reach us only when the admin was bound beyond loopback on purpose.
+   * Answers 403 when not.
+   */
+  private async mayMutate(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    if ((this.opts.mutations ?? 'owner') === 'anyone') return true;
+    const s = req.socket;
+    const peer = { address: s.remoteAddress ?? '', port: s.remotePort ?? 0 };
+    const uid = await connectingUid({ address: s.localAddress ?? '', port: s.localPort ?? 0 }, peer);
+    const self = process.geteuid?.() ?? -1;
+    if (uid === 0 || uid === self) return true;
+    if (uid === undefined && !isLoopback(peer.address)) return true;
+    const who = uid === undefined ? 'a connection whose owner cannot be determined (no /proc/net/tcp)' : `uid ${uid}`;
+    this.log.warn({ path, peer: `${peer.address}:${peer.port}`, uid, proxyUid: self }, 'refused a mutating admin request from another user');
+    reply(res, 403, TEXT, `forbidden: ${path} changes the proxy; only its own user (uid ${self}) or root may call it, not ${who}\n`);
+    return false;
   }
 
   private configDump(q: URLSearchParams, res: ServerResponse): void {
