@@ -5,6 +5,7 @@
 // request bodies in the check, and the counters.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -469,5 +470,127 @@ describe('ext_authz with a gRPC authorization server', () => {
     });
     assert.equal(res.status, 200);
     assert.equal(res.headers['grpc-status'], String(grpc.status.PERMISSION_DENIED));
+  });
+});
+
+/** One HTTP/2 request (prior knowledge, h2c) with an optional body. */
+function h2Request(port: number, headers: http2.OutgoingHttpHeaders, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const client = http2.connect(`http://127.0.0.1:${port}`);
+    client.on('error', reject);
+    const stream = client.request(headers, { endStream: body === undefined });
+    const chunks: Buffer[] = [];
+    let status = 0;
+    stream.on('response', (h) => (status = Number(h[':status'])));
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      client.close();
+      resolve({ status, body: Buffer.concat(chunks).toString() });
+    });
+    stream.on('error', reject);
+    if (body !== undefined) stream.end(body);
+  });
+}
+
+describe('ext_authz answers that steer the rest of the request', () => {
+  let backendA: Awaited<ReturnType<typeof startUpstream>>;
+  let backendB: Awaited<ReturnType<typeof startUpstream>>;
+  let authz: GrpcAuthzServer;
+  let proxy: AuthzProxy;
+
+  before(async () => {
+    backendA = await startUpstream();
+    backendB = await startUpstream();
+    authz = await startGrpcAuthzServer();
+    authz.respond = (c) => {
+      const h = c.attributes?.request?.http?.headers ?? {};
+      if (h['x-ext-authz'] === 'allow' || h['x-ext-authz'] === 'allow-anon') {
+        const ok: Record<string, unknown> = { headers: h['x-want-b'] ? [{ header: { key: 'x-route', value: 'b' } }] : [] };
+        if (h['x-want-query']) {
+          ok['query_parameters_to_set'] = [{ key: 'added', value: '1' }];
+          ok['query_parameters_to_remove'] = ['drop'];
+        }
+        const response: Record<string, unknown> = { status: { code: 0 }, ok_response: ok };
+        if (h['x-ext-authz'] === 'allow') response['dynamic_metadata'] = { fields: { user: { stringValue: 'alice' } } };
+        return { response };
+      }
+      return defaultGrpcDecision(c);
+    };
+    const rc = routeConfig([
+      vhost('backend', ['*'], [
+        route({ headers: [{ name: 'x-route', match: { kind: 'exact', value: 'b' }, invert: false }] }, { cluster: 'b' }),
+        route({}, { cluster: 'a' }),
+      ]),
+    ]);
+    const grpcCluster = cluster('authz-grpc', [authz.port], { http2: true });
+    // After ext_authz, an ALLOW RBAC that wants the user the authorization server vouched for.
+    const needsUser: HttpFilterConfig = {
+      name: 'envoy.filters.http.rbac',
+      typeUrl: RBAC_TYPE_URL,
+      config: {
+        rules: {
+          action: 'ALLOW',
+          policies: { 'needs-user': { permissions: [{ any: true }], principals: [{ metadata: { filter: 'envoy.filters.http.ext_authz', path: [{ key: 'user' }], value: { string_match: { exact: 'alice' } } } }] } },
+        },
+      },
+    };
+    proxy = await startAuthzProxy(
+      hcmConfig(rc, {
+        statPrefix: 'authz_steer',
+        httpFilters: [extAuthz({ grpc_service: { envoy_grpc: { cluster_name: 'authz-grpc' }, timeout: '1s' }, clear_route_cache: true, with_request_body: { max_request_bytes: 1024 } }), needsUser, ROUTER],
+      }),
+      [cluster('a', [backendA.port]), cluster('b', [backendB.port]), grpcCluster],
+    );
+  });
+  after(async () => {
+    await proxy.close();
+    await authz.close();
+    await backendA.close();
+    await backendB.close();
+  });
+
+  it('clear_route_cache: a header from the server picks the route again', async () => {
+    const a = backendA.seen.length;
+    const b = backendB.seen.length;
+    const res = await request(proxy.port, { path: '/x', headers: { 'x-ext-authz': 'allow', 'x-want-b': '1' } });
+    assert.equal(res.status, 200);
+    assert.equal(backendB.seen.length, b + 1);
+    assert.equal(backendA.seen.length, a);
+    assert.equal(proxy.records.at(-1)!.cluster, 'b');
+  });
+
+  it('the server dynamic metadata reaches later filters (RBAC on envoy.filters.http.ext_authz)', async () => {
+    const allowed = await request(proxy.port, { path: '/x', headers: { 'x-ext-authz': 'allow' } });
+    assert.equal(allowed.status, 200);
+    const anonymous = await request(proxy.port, { path: '/x', headers: { 'x-ext-authz': 'allow-anon' } });
+    assert.equal(anonymous.status, 403);
+    assert.equal(anonymous.body, 'RBAC: access denied');
+  });
+
+  it('query parameters set and removed by the server reach the upstream', async () => {
+    const res = await request(proxy.port, { path: '/q?x=1&drop=me', headers: { 'x-ext-authz': 'allow', 'x-want-query': '1' } });
+    assert.equal(res.status, 200);
+    assert.equal(echoed(res.body).url, '/q?x=1&added=1');
+  });
+
+  it('HTTP/2 downstream: protocol and body in the check, body intact upstream', async () => {
+    const res = await h2Request(proxy.port, { ':method': 'POST', ':path': '/h2', ':authority': 'example.com', 'x-ext-authz': 'allow', 'content-type': 'text/plain' }, 'h2 body');
+    assert.equal(res.status, 200);
+    const httpReq = authz.seen.at(-1)!.attributes!.request!.http!;
+    assert.equal(httpReq.protocol, 'HTTP/2');
+    assert.equal(httpReq.body, 'h2 body');
+    assert.equal(httpReq.headers!['x-envoy-auth-partial-body'], 'false');
+    assert.equal(echoed(res.body).body, 'h2 body');
+  });
+
+  it('concurrent requests each get their own decision, counted exactly', async () => {
+    const ok = stat('http.authz_steer.ext_authz.ok');
+    const denied = stat('http.authz_steer.ext_authz.denied');
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => request(proxy.port, { path: `/c/${i}`, headers: i % 2 === 0 ? { 'x-ext-authz': 'allow' } : {} })));
+    assert.equal(results.filter((r) => r.status === 200).length, 20);
+    assert.equal(results.filter((r) => r.status === 403).length, 20);
+    assert.equal(stat('http.authz_steer.ext_authz.ok'), ok + 20);
+    assert.equal(stat('http.authz_steer.ext_authz.denied'), denied + 20);
+    assert.equal(stat('cluster.a.ext_authz.denied') >= 20, true, 'also counted on the route target cluster');
   });
 });
