@@ -97,7 +97,8 @@ export class JwksResolver implements JwksLookup {
       entry.lastUsed = Date.now();
       if (entry.inflight) {
         pending.push(entry.inflight);
-        capMs = Math.max(capMs, s.timeoutMs);
+        // A little past the timeout, so a fetch that times out is reported before the build.
+        capMs = Math.max(capMs, s.timeoutMs + 250);
       }
     }
     if (pending.length === 0) return;
