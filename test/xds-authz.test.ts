@@ -13,6 +13,7 @@ import { gatewayListenerObjects } from '../src/xds/generators/gateway-listeners.
 import { virtualInboundListener } from '../src/xds/generators/listener-inbound.js';
 import { selectGenerator } from '../src/xds/generators/select.js';
 import { sidecarScope } from '../src/xds/generators/sidecar-scope.js';
+import { classifyChange } from '../src/xds/push-request.js';
 import { TYPE_URL } from '../src/xds/type-urls.js';
 import { plexus } from './support/controller-process.js';
 import { bookinfoPush, ingressProxy, productpageProxy } from './xds-sidecar-fixture.js';
@@ -103,6 +104,23 @@ describe('AuthorizationPolicy generation, controller to proxy', () => {
       }
     }
     assert.ok(count >= 3, `only ${count} listeners`);
+  });
+});
+
+describe('a policy change reaches the proxy', () => {
+  it('is a full push, and the regenerated listener carries the new rules', () => {
+    const policy = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'default' }, spec: {} };
+    assert.equal(classifyChange(undefined, policy).full, true);
+    assert.equal(classifyChange(policy, { ...policy, spec: { action: 'DENY', rules: [{}] } }).full, true);
+    const proxy = productpageProxy();
+    const lds = (yaml: string): string => {
+      const push = bookinfoPush(yaml);
+      const r = selectGenerator(TYPE_URL.listener, proxy)!(push, proxy, ['virtualInbound'])[0]!;
+      return Buffer.from((r.resource as { value: Uint8Array }).value).toString('latin1');
+    };
+    const none = lds('');
+    const allowNothing = lds('apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: default}\nspec: {}\n');
+    assert.ok(!none.includes('envoy.filters.http.rbac') && allowNothing.includes('ns[default]-policy[p]-rule[0]'));
   });
 });
 

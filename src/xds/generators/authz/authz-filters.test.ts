@@ -229,6 +229,41 @@ describe('authorization filters of a proxy', () => {
     assert.deepEqual([http, tcp], [2, 4]);
   });
 
+  it('gateways: TLS passthrough and TCP servers get the network RBAC before tcp_proxy', () => {
+    const p = push(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - {port: {number: 8443, name: tls, protocol: TLS}, hosts: ["*.example.com"], tls: {mode: PASSTHROUGH}}
+  - {port: {number: 9000, name: tcp, protocol: TCP}, hosts: ["*"]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: vs, namespace: foo}
+spec:
+  hosts: ["a.example.com"]
+  gateways: [istio-system/gw]
+  tls: [{match: [{sniHosts: [a.example.com]}], route: [{destination: {host: httpbin.foo.svc.cluster.local, port: {number: 8000}}}]}]
+  tcp: [{match: [{port: 9000}], route: [{destination: {host: httpbin.foo.svc.cluster.local, port: {number: 9000}}}]}]
+---
+${ap('ingress', '{selector: {matchLabels: {istio: ingressgateway}}, rules: [{to: [{operation: {paths: [/x]}}]}, {from: [{source: {ipBlocks: [198.18.0.0/16]}}]}]}', 'istio-system')}`);
+    const gw = parseNode({ id: 'router~198.18.1.60~ingress-1.istio-system~istio-system.svc.cluster.local', metadata: jsonToStruct({ NAMESPACE: 'istio-system', LABELS: { istio: 'ingressgateway' } }) });
+    const listeners = gatewayListenerObjects(sidecarScope(p, gw));
+    assert.deepEqual(listeners.map((l) => l.name).sort(), ['0.0.0.0_8443', '0.0.0.0_9000']);
+    for (const l of listeners) {
+      const chains = l.filter_chains as O[];
+      assert.ok(chains.length > 0);
+      for (const c of chains) {
+        const fs = c.filters as O[];
+        assert.deepEqual(fs.map((f) => f.name), ['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
+        // The path rule is HTTP only, so on TCP only the ipBlocks rule allows.
+        assert.deepEqual(Object.keys((decode(fs[0]!).rules as O).policies as O), ['ns[istio-system]-policy[ingress]-rule[1]']);
+      }
+    }
+  });
+
   it('gateways: HTTP servers get the HTTP filters in their HCM', () => {
     const p = push(`apiVersion: networking.istio.io/v1
 kind: Gateway
