@@ -45,12 +45,14 @@ export class AdminClient {
     return this.call<ApplyResponse>('POST', `/v1/apply${dryRun ? '?dryRun=true' : ''}`, { items, dryRun });
   }
 
-  get(kind: string, name: string, namespace?: string): Promise<Resource> {
-    return this.call<Resource>('GET', `/v1/resources/${encodeURIComponent(kind)}/${encodeURIComponent(name)}${query({ namespace })}`);
+  /** One object; Secret values come back `[redacted]` unless `showSecrets`. */
+  get(kind: string, name: string, namespace?: string, showSecrets = false): Promise<Resource> {
+    return this.call<Resource>('GET', `/v1/resources/${encodeURIComponent(kind)}/${encodeURIComponent(name)}${query({ namespace, showSecrets: showSecrets ? 'true' : undefined })}`);
   }
 
-  list(kind: string, namespace?: string): Promise<ResourceList> {
-    return this.call<ResourceList>('GET', `/v1/resources/${encodeURIComponent(kind)}${query({ namespace })}`);
+  /** Objects of a kind; Secret values come back `[redacted]` unless `showSecrets`. */
+  list(kind: string, namespace?: string, showSecrets = false): Promise<ResourceList> {
+    return this.call<ResourceList>('GET', `/v1/resources/${encodeURIComponent(kind)}${query({ namespace, showSecrets: showSecrets ? 'true' : undefined })}`);
   }
 
   delete(kind: string, name: string, namespace?: string): Promise<DeleteResponse> {

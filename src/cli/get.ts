@@ -8,7 +8,7 @@ import type { Command } from './command.js';
 import { renderTable } from './get-table.js';
 import { resolveHome } from './home.js';
 
-const usage = `Usage: plexus get KIND [NAME...] [-n NAMESPACE | -A] [-o yaml|json|wide|name] [--home DIR]
+const usage = `Usage: plexus get KIND [NAME...] [-n NAMESPACE | -A] [-o yaml|json|wide|name] [--show-secrets] [--home DIR]
 
 Shows configuration held by the running controller, like kubectl get. KIND is a kind, plural
 or short name (vs, virtualservices, VirtualService, virtualservices.networking.istio.io).
@@ -16,7 +16,8 @@ or short name (vs, virtualservices, VirtualService, virtualservices.networking.i
 Flags:
   -n, --namespace NS     namespace to read (default: default)
   -A, --all-namespaces   every namespace; adds a NAMESPACE column
-  -o, --output FORMAT    yaml, json, wide (extra columns) or name`;
+  -o, --output FORMAT    yaml, json, wide (extra columns) or name
+      --show-secrets     print Secret values (data, stringData); without it they read [redacted]`;
 
 const FORMATS = ['table', 'yaml', 'json', 'wide', 'name'];
 
@@ -32,6 +33,7 @@ export const getCommand: Command = {
         'all-namespaces': { type: 'boolean', short: 'A', default: false },
         output: { type: 'string', short: 'o', default: 'table' },
         home: { type: 'string' },
+        'show-secrets': { type: 'boolean', default: false },
       },
       allowPositionals: true,
     });
@@ -46,11 +48,12 @@ export const getCommand: Command = {
     if (!def) throw new PlexusError('PLEXUS_ERR_UNKNOWN_KIND', `the server doesn't have a resource type ${JSON.stringify(kindName)}`);
     const namespace = def.namespaced ? (all ? undefined : values.namespace ?? 'default') : undefined;
     const client = AdminClient.connect(resolveHome(values.home, io.env));
+    const showSecrets = values['show-secrets'] ?? false;
 
     let items: Resource[];
     let failed = false;
     if (names.length === 0) {
-      items = (await client.list(pluralTypeName(def), namespace)).items;
+      items = (await client.list(pluralTypeName(def), namespace, showSecrets)).items;
       if (items.length === 0) {
         io.stderr(namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
         return 0;
@@ -59,7 +62,7 @@ export const getCommand: Command = {
       items = [];
       for (const name of names) {
         try {
-          items.push(await client.get(pluralTypeName(def), name, namespace));
+          items.push(await client.get(pluralTypeName(def), name, namespace, showSecrets));
         } catch (err) {
           if (!(err instanceof AdminApiError) || err.status !== 404) throw err;
           io.stderr(`Error from server (NotFound): ${pluralTypeName(def)} ${JSON.stringify(name)} not found\n`);

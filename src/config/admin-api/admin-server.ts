@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PlexusError, type ErrorCode } from '../../api/errors.js';
 import type { Resource } from '../../api/resource.js';
+import { isSecret, redactSecret, redactSecrets } from '../../api/kinds/secret/redact.js';
 import type { ConfigStore } from '../store.js';
 import { normalizeId } from '../store-object.js';
 import { tokenMatches } from './admin-token.js';
+import { credentialWarnings } from './credential-warnings.js';
 import type { ApplyItem, ApplyItemResult, ApplyRequest, ApplyResponse, DeleteResponse, ErrorBody, ResourceList } from './protocol.js';
 import { pluralTypeName, resolveKind } from './resolve-kind.js';
 
@@ -116,7 +118,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: AdminS
     allow(req, ['POST']);
     const body = await readJson(req);
     const result = await applyBatch(options, parseApplyRequest(body, url.searchParams.get('dryRun') === 'true'));
-    send(res, 200, result);
+    send(res, 200, { ...result, results: result.results.map(redactResult) });
     return;
   }
   if (parts[1] === 'resources' && (parts.length === 3 || parts.length === 4)) {
@@ -126,7 +128,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: AdminS
     if (parts.length === 3) {
       allow(req, ['GET']);
       const items = await options.store.list({ group: def.group, kind: def.kind, namespace: def.namespaced ? namespace : undefined });
-      send(res, 200, { apiVersion: 'v1', kind: 'List', items } satisfies ResourceList);
+      send(res, 200, { apiVersion: 'v1', kind: 'List', items: showSecrets(url, options, def.kind) ? items : redactSecrets(items) } satisfies ResourceList);
       return;
     }
     allow(req, ['GET', 'DELETE']);
@@ -135,13 +137,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: AdminS
     const current = await options.store.get(id);
     if (!current) throw notFound();
     if (req.method === 'GET') {
-      send(res, 200, current);
+      send(res, 200, showSecrets(url, options, def.kind) ? current : redactSecret(current));
       return;
     }
     const expectedVersion = url.searchParams.get('expectedVersion') ?? undefined;
     if (!(await options.store.delete(id, { expectedVersion }))) throw notFound();
     options.logger.info({ kind: def.kind, namespace: id.namespace, name: id.name }, 'deleted');
-    send(res, 200, { deleted: current } satisfies DeleteResponse);
+    send(res, 200, { deleted: redactSecret(current) } satisfies DeleteResponse);
     return;
   }
   throw new HttpError(404, 'PLEXUS_ERR_NOT_FOUND', `no such endpoint ${url.pathname}`);
@@ -157,8 +159,9 @@ async function applyBatch(options: AdminServerOptions, request: ApplyRequest): P
   const checked: ApplyItemResult[] = [];
   for (const item of request.items) checked.push(await store.apply(item.resource, { dryRun: true, expectedVersion: item.expectedVersion }));
   const invalid = checked.filter((r) => r.outcome === 'invalid').length;
-  if (invalid > 0) throw new HttpError(400, 'PLEXUS_ERR_INVALID_CONFIG', `${invalid} of ${checked.length} resource(s) invalid; nothing was applied`, checked);
-  if (checked.some((r) => r.outcome === 'conflict')) throw new HttpError(409, 'PLEXUS_ERR_CONFLICT', conflictText(checked), checked);
+  if (invalid > 0) throw new HttpError(400, 'PLEXUS_ERR_INVALID_CONFIG', `${invalid} of ${checked.length} resource(s) invalid; nothing was applied`, checked.map(redactResult));
+  if (checked.some((r) => r.outcome === 'conflict')) throw new HttpError(409, 'PLEXUS_ERR_CONFLICT', conflictText(checked), checked.map(redactResult));
+  await addCredentialWarnings(store, request.items, checked);
   if (dryRun) return { applied: false, dryRun, results: checked };
   const results: ApplyItemResult[] = [];
   for (const item of request.items) {
@@ -170,10 +173,46 @@ async function applyBatch(options: AdminServerOptions, request: ApplyRequest): P
     }
     // Another writer got in between the check and the write: report what was done so far.
     if (r.outcome === 'conflict' || r.outcome === 'invalid') {
-      throw new HttpError(r.outcome === 'conflict' ? 409 : 400, r.outcome === 'conflict' ? 'PLEXUS_ERR_CONFLICT' : 'PLEXUS_ERR_INVALID_CONFIG', r.outcome === 'conflict' ? r.message : 'a resource became invalid while applying', results);
+      throw new HttpError(r.outcome === 'conflict' ? 409 : 400, r.outcome === 'conflict' ? 'PLEXUS_ERR_CONFLICT' : 'PLEXUS_ERR_INVALID_CONFIG', r.outcome === 'conflict' ? r.message : 'a resource became invalid while applying', results.map(redactResult));
     }
   }
+  // The checks' warnings (credentials that name no Secret) go with the written results.
+  results.forEach((r, i) => {
+    const c = checked[i];
+    const extra = c && c.outcome !== 'invalid' && c.outcome !== 'conflict' ? c.warnings : undefined;
+    if (extra && (r.outcome === 'created' || r.outcome === 'configured' || r.outcome === 'unchanged')) results[i] = { ...r, warnings: mergeWarnings(r.warnings, extra) };
+  });
   return { applied: true, dryRun, results };
+}
+
+/** Secret values never leave through the admin API unless asked for (`?showSecrets=true`); a request for them is logged, without them. */
+function showSecrets(url: URL, options: AdminServerOptions, kind: string): boolean {
+  const show = url.searchParams.get('showSecrets') === 'true';
+  if (show && kind === 'Secret') options.logger.info({ path: url.pathname }, 'secret values shown to an authenticated admin client');
+  return show;
+}
+
+/** An apply result without Secret values (apply echoes the stored object). */
+function redactResult(r: ApplyItemResult): ApplyItemResult {
+  return 'resource' in r && isSecret(r.resource) ? { ...r, resource: redactSecret(r.resource) } : r;
+}
+
+/** Warnings of the same path and text once. */
+function mergeWarnings<T extends { path: string; message: string }>(a: readonly T[] | undefined, b: readonly T[]): T[] {
+  const out = [...(a ?? [])];
+  for (const w of b) if (!out.some((x) => x.path === w.path && x.message === w.message)) out.push(w);
+  return out;
+}
+
+/** Adds `plexus apply` warnings for credentials that name no Secret (checked against the store and the batch). */
+async function addCredentialWarnings(store: ConfigStore, items: readonly ApplyItem[], checked: ApplyItemResult[]): Promise<void> {
+  const pending = new Set(items.filter((i) => isSecret(i.resource)).map((i) => `${i.resource.metadata?.namespace ?? 'default'}/${i.resource.metadata?.name}`));
+  for (let i = 0; i < items.length; i++) {
+    const r = checked[i];
+    if (!r || r.outcome === 'invalid' || r.outcome === 'conflict') continue;
+    const extra = await credentialWarnings(r.resource, store, pending);
+    if (extra.length > 0) checked[i] = { ...r, warnings: mergeWarnings(r.warnings, extra) };
+  }
 }
 
 function conflictText(results: ApplyItemResult[]): string {
@@ -213,7 +252,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (err) {
-    throw new HttpError(400, 'PLEXUS_ERR_PARSE', `the body is not valid JSON: ${(err as Error).message}`);
+    // V8's message may quote the input (a Secret's value, say): keep only where it broke.
+    const at = /position \d+/.exec((err as Error).message)?.[0];
+    throw new HttpError(400, 'PLEXUS_ERR_PARSE', `the body is not valid JSON${at ? ` (at ${at})` : ''}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PlexusError } from '../../api/errors.js';
+import { redactSecrets } from '../../api/kinds/secret/redact.js';
 import type { ConfigStore } from '../../config/store.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheusText, type MetricSource } from '../../telemetry/prometheus-text.js';
 import type { AdsServer } from '../ads-server.js';
@@ -106,7 +107,8 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
         return sendJson(res, 200, { services: registry.services, workloads: registry.workloads });
       }
       case '/debug/configz':
-        return sendJson(res, 200, await store.list());
+        // Unauthenticated: Secret values are never shown here.
+        return sendJson(res, 200, redactSecrets(await store.list()));
       default:
         throw new HttpError(404, `no such endpoint; see /debug for the list`);
     }
