@@ -11,11 +11,15 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterConfig, HttpConnectionManagerConfig, HttpFilterConfig } from '../src/proxy/config/model.js';
 import { SnapshotHolder, type ConnectionInfo } from '../src/proxy/config/snapshot-holder.js';
-import { EXT_AUTHZ_PER_ROUTE_TYPE_URL as PER_ROUTE, EXT_AUTHZ_TYPE_URL } from '../src/proxy/filters/ext-authz/config.js';
+import { EXT_AUTHZ_PER_ROUTE_TYPE_URL as PER_ROUTE, EXT_AUTHZ_TYPE_URL, parseExtAuthzConfig } from '../src/proxy/filters/ext-authz/config.js';
 import { RBAC_TYPE_URL } from '../src/proxy/filters/rbac/config.js';
 import { HttpConnectionManager } from '../src/proxy/http/connection-manager.js';
 import type { RequestRecord } from '../src/proxy/http/request-record.js';
 import { UpstreamManager } from '../src/proxy/upstream/upstream-manager.js';
+import { InvalidResourceError } from '../src/proxy/xds-client/invalid-resource.js';
+import { packAny, type ProtoJson, type WireAny } from '../src/proxy/xds-client/proto-root.js';
+import { XDS_TYPE } from '../src/proxy/xds-client/resource-types.js';
+import { translateResource } from '../src/proxy/xds-client/translate-resource.js';
 import { EnvoyNamedCounters } from '../src/telemetry/envoy-named-counters.js';
 import { cluster, echoed, hcmConfig, request, ROUTER, route, routeConfig, silent, snapshot, startUpstream, vhost } from './proxy-http-support.js';
 import { startGrpcAuthzServer, startHttpAuthzServer, defaultGrpcDecision, defaultHttpDecision, type GrpcAuthzServer, type HttpAuthzServer } from './support/ext-authz-servers.js';
@@ -592,5 +596,70 @@ describe('ext_authz answers that steer the rest of the request', () => {
     assert.equal(stat('http.authz_steer.ext_authz.ok'), ok + 20);
     assert.equal(stat('http.authz_steer.ext_authz.denied'), denied + 20);
     assert.equal(stat('cluster.a.ext_authz.denied') >= 20, true, 'also counted on the route target cluster');
+  });
+});
+
+describe('ext_authz from xDS (the xds-client translates and validates it through the filter registry)', () => {
+  const noFiles = (path: string): string => {
+    throw new Error(`no file ${path}`);
+  };
+  const EXT_AUTHZ_MSG = 'envoy.extensions.filters.http.ext_authz.v3.ExtAuthz';
+  const istiodGrpc = { grpc_service: { envoy_grpc: { cluster_name: 'outbound|9000||ext-authz.foo.svc.cluster.local', authority: 'ext-authz.foo.svc.cluster.local' }, timeout: { seconds: 600 } }, transport_api_version: 'V3', filter_enabled_metadata: ISTIO_GATE };
+  const listenerWith = (extAuthzConfig: ProtoJson): WireAny =>
+    packAny('envoy.config.listener.v3.Listener', {
+      name: 'virtualInbound',
+      address: { socket_address: { address: '0.0.0.0', port_value: 15006 } },
+      filter_chains: [
+        {
+          filters: [
+            {
+              name: 'envoy.filters.network.http_connection_manager',
+              typed_config: packAny('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager', {
+                stat_prefix: 'inbound_0.0.0.0_8000',
+                route_config: { name: 'inbound|8000||', virtual_hosts: [{ name: 'inbound', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'inbound|8000||' } }] }] },
+                http_filters: [
+                  { name: 'envoy.filters.http.ext_authz', typed_config: packAny(EXT_AUTHZ_MSG, extAuthzConfig) },
+                  { name: 'envoy.filters.http.router', typed_config: packAny('envoy.extensions.filters.http.router.v3.Router', {}) },
+                ],
+              }),
+            },
+          ],
+        },
+      ],
+    });
+  const routesWith = (perFilter: ProtoJson | WireAny): WireAny =>
+    packAny('envoy.config.route.v3.RouteConfiguration', {
+      name: '8000',
+      virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c' }, typed_per_filter_config: { 'envoy.filters.http.ext_authz': perFilter } }] }],
+    });
+  const perRoute = (v: ProtoJson): WireAny => packAny('envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute', v);
+
+  it('accepts the filter istiod emits for an envoyExtAuthzGrpc provider', () => {
+    const l = translateResource(XDS_TYPE.listener, listenerWith(istiodGrpc), 'v1', 0, noFiles).value;
+    const hcm = l.filterChains[0]!.filters.find((f): f is HttpConnectionManagerConfig => f.kind === 'http_connection_manager')!;
+    assert.deepEqual(
+      hcm.httpFilters.map((f) => f.typeUrl),
+      [EXT_AUTHZ_TYPE_URL, 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router'],
+    );
+    // The config the filter will be built from is the one parsed from the wire.
+    const parsed = parseExtAuthzConfig(hcm.httpFilters[0]!.config);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.config.service.kind === 'grpc' && parsed.config.service.authority, 'ext-authz.foo.svc.cluster.local');
+  });
+
+  it('NACKs a google_grpc service, naming the field', () => {
+    assert.throws(
+      () => translateResource(XDS_TYPE.listener, listenerWith({ grpc_service: { google_grpc: { target_uri: 'authz:9000', stat_prefix: 'x' } } }), 'v1', 0, noFiles),
+      (err: unknown) => err instanceof InvalidResourceError && /grpc_service\.google_grpc: is not supported/.test(err.message),
+    );
+  });
+
+  it('accepts ExtAuthzPerRoute (plain and in a FilterConfig) and NACKs an invalid one', () => {
+    translateResource(XDS_TYPE.route, routesWith(perRoute({ check_settings: { context_extensions: { a: 'b' } } })), 'v1', 0, noFiles);
+    translateResource(XDS_TYPE.route, routesWith(packAny('envoy.config.route.v3.FilterConfig', { disabled: true })), 'v1', 0, noFiles);
+    assert.throws(
+      () => translateResource(XDS_TYPE.route, routesWith(perRoute({ disabled: false })), 'v1', 0, noFiles),
+      (err: unknown) => err instanceof InvalidResourceError && /ExtAuthzPerRoute/.test(err.message) && /disabled: must be true/.test(err.message),
+    );
   });
 });

@@ -2,11 +2,11 @@ import type protobuf from 'protobufjs';
 import { getHeader } from '../../http/header-map.js';
 import type { HttpUpstream } from '../../http/upstream-port.js';
 import { proxyProtoRoot } from '../../xds-client/proto-root.js';
+import { jsonToStruct, structToJson } from '../../xds-client/struct-json.js';
 import { authzExchange } from './authz-exchange.js';
 import type { CheckClient, CheckInput, CheckPeer, CheckResult, HeaderAction, HeaderChange } from './check-types.js';
 import type { GrpcAuthzService } from './config.js';
 import type { HeaderLists } from './http-check-client.js';
-import { fromStruct, toStruct } from './struct-json.js';
 
 const CHECK_PATH = '/envoy.service.auth.v3.Authorization/Check';
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -17,8 +17,6 @@ const APPEND_ACTIONS: readonly HeaderAction[] = ['append', 'add-if-absent', 'ove
 interface CheckTypes {
   readonly request: protobuf.Type;
   readonly response: protobuf.Type;
-  /** Whether google.protobuf.Value's fields are spelled snake_case in this root. */
-  readonly snakeStruct: boolean;
 }
 
 let types: CheckTypes | undefined;
@@ -28,7 +26,6 @@ function checkTypes(): CheckTypes {
   types ??= {
     request: proxyProtoRoot().lookupType('envoy.service.auth.v3.CheckRequest'),
     response: proxyProtoRoot().lookupType('envoy.service.auth.v3.CheckResponse'),
-    snakeStruct: proxyProtoRoot().lookupType('google.protobuf.Value').fields['string_value'] !== undefined,
   };
   return types;
 }
@@ -88,7 +85,7 @@ export function createGrpcCheckClient(service: GrpcAuthzService, lists: HeaderLi
 
   return {
     async check(input: CheckInput): Promise<CheckResult> {
-      const { request: requestType, response: responseType, snakeStruct } = checkTypes();
+      const { request: requestType, response: responseType } = checkTypes();
       const headers: Record<string, string> = {};
       const pseudo: [string, string][] = [
         [':authority', input.authority],
@@ -123,7 +120,7 @@ export function createGrpcCheckClient(service: GrpcAuthzService, lists: HeaderLi
       };
       if (input.metadataContext) {
         const filterMetadata: Record<string, unknown> = {};
-        for (const [ns, value] of Object.entries(input.metadataContext)) filterMetadata[ns] = toStruct(value, snakeStruct);
+        for (const [ns, value] of Object.entries(input.metadataContext)) filterMetadata[ns] = jsonToStruct(value);
         attributes['metadata_context'] = { filter_metadata: filterMetadata };
       }
       if (input.sni) attributes['tls_session'] = { sni: input.sni };
@@ -155,7 +152,7 @@ export function createGrpcCheckClient(service: GrpcAuthzService, lists: HeaderLi
         return { kind: 'error', reason: `bad CheckResponse: ${(err as Error).message}` };
       }
       const code = (decoded['status'] as { code?: number } | undefined)?.code ?? 0;
-      const dynamicMetadata = decoded['dynamic_metadata'] !== undefined ? fromStruct(decoded['dynamic_metadata']) : undefined;
+      const dynamicMetadata = decoded['dynamic_metadata'] !== undefined ? structToJson(decoded['dynamic_metadata']) : undefined;
       if (code === 0) {
         const ok = (decoded['ok_response'] ?? {}) as Record<string, unknown>;
         const remove = Array.isArray(ok['headers_to_remove']) ? (ok['headers_to_remove'] as string[]).map((h) => h.toLowerCase()).filter((h) => !h.startsWith(':') && h !== 'host') : [];
