@@ -166,10 +166,10 @@ describe('authorization filters of a proxy', () => {
     assert.deepEqual(f.warnings, []);
   });
 
-  it('CUSTOM with a gRPC provider: envoy_grpc with an authority without |; TCP chains fail closed', () => {
+  it('CUSTOM with a gRPC provider: envoy_grpc to the cluster with the host as authority; TCP chains fail closed', () => {
     const f = filters(push(ap('custom', '{action: CUSTOM, provider: {name: grpc-authz}, rules: [{to: [{operation: {ports: ["9000"]}}]}]}')));
     const ext = decode(f.http[1]!);
-    assert.deepEqual(ext.grpc_service, { envoy_grpc: { cluster_name: 'outbound|9000||ext-authz.foo.svc.cluster.local', authority: 'outbound_.9000_._.ext-authz.foo.svc.cluster.local' }, timeout: '600s' });
+    assert.deepEqual(ext.grpc_service, { envoy_grpc: { cluster_name: 'outbound|9000||ext-authz.foo.svc.cluster.local', authority: 'ext-authz.foo.svc.cluster.local' }, timeout: '600s' });
     assert.equal(ext.http_service, undefined);
     assert.deepEqual(f.tcp.map((t) => Object.keys((decode(t).rules as O).policies as O)), [['istio-ext-authz-ns[foo]-policy[custom]-rule[0]-bad-custom-action']]);
     assert.match(f.warnings.join('\n'), /network ext_authz filter is not supported/);

@@ -161,8 +161,8 @@ export function resolveExtAuthz(scope: SidecarScope, providers: readonly Extensi
     }
     config.http_service = service;
   } else {
-    // `|` is not valid in a gRPC authority; istiod substitutes it so the cluster name is not sent as is.
-    config.grpc_service = { envoy_grpc: { cluster_name: cluster, authority: cluster.replaceAll('|', '_.') }, timeout: timeout(body.timeout) };
+    // The cluster name (with `|`) is no valid gRPC authority; istiod sends the service's host.
+    config.grpc_service = { envoy_grpc: { cluster_name: cluster, authority: hostname }, timeout: timeout(body.timeout) };
   }
   const body2 = withRequestBody(body.includeRequestBodyInCheck);
   if (body2) config.with_request_body = body2;
