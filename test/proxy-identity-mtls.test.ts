@@ -85,6 +85,7 @@ let foreignClient: TestLeaf;
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
 let proxy: ProxyProcess;
 let port: number;
+let gatewayPort: number;
 let chain: FilterChain;
 
 before(async () => {
@@ -105,7 +106,11 @@ before(async () => {
     httpInspector: false,
     filterChains: [{ ...chain, match: {} }],
   };
-  const snapshot = snapshotOf([listener]);
+  // A gateway-style HCM on the same chain: SANITIZE_SET with every certificate part.
+  const gatewayHcm = (f: FilterChain['filters'][number]): FilterChain['filters'][number] =>
+    f.kind === 'http_connection_manager' ? { ...f, forwardClientCertDetails: 'SANITIZE_SET', setCurrentClientCertDetails: { subject: true, cert: true, chain: true, dns: true, uri: true } } : f;
+  const gateway: ListenerConfig = { ...listener, name: 'gateway-443', filterChains: [{ ...chain, match: {}, filters: chain.filters.map(gatewayHcm) }] };
+  const snapshot = snapshotOf([listener, gateway]);
   proxy = new ProxyProcess({
     logger: testLogger,
     staticSnapshot: { ...snapshot, clusters: new Map([['inbound|9080||', cluster('inbound|9080||', [upstream.port])]]) },
@@ -118,6 +123,7 @@ before(async () => {
   });
   await proxy.start();
   port = proxy.listeners.address('inbound-9080')!.port;
+  gatewayPort = proxy.listeners.address('gateway-443')!.port;
 });
 
 after(async () => {
@@ -125,10 +131,10 @@ after(async () => {
   await upstream.close();
 });
 
-function get(leaf: TestLeaf | undefined, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(leaf: TestLeaf | undefined, path: string, headers: Record<string, string> = {}, to = port): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', port, path, headers: { host: 'productpage.default.svc.cluster.local', ...headers }, ca: ca.certPem, servername: 'localhost', agent: false, ...(leaf ? { cert: leaf.certPem, key: leaf.keyPem } : {}) },
+      { host: '127.0.0.1', port: to, path, headers: { host: 'productpage.default.svc.cluster.local', ...headers }, ca: ca.certPem, servername: 'localhost', agent: false, ...(leaf ? { cert: leaf.certPem, key: leaf.keyPem } : {}) },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -175,6 +181,13 @@ describe('inbound mTLS restricted to the mesh trust domains (generated as istiod
     assert.equal(chained.headers['x-forwarded-client-cert'], `${upstreamHop},${mine}`);
     const alias = echoed((await get(aliasClient, '/xfcc')).body);
     assert.equal(alias.headers['x-forwarded-client-cert'], `By=spiffe://cluster.local/ns/default/sa/bookinfo-productpage;Hash=${sha256(aliasClient.certPem)};Subject="CN=workload";URI=spiffe://old.example/ns/web/sa/legacy;DNS=localhost`);
+  });
+
+  it('SANITIZE_SET with Cert and Chain (the gateway setting): the peer PEM URL-encoded and quoted, a spoofed header replaced', async () => {
+    const pem = encodeURIComponent(new X509Certificate(meshClient.certPem).toString());
+    const want = `By=spiffe://cluster.local/ns/default/sa/bookinfo-productpage;Hash=${sha256(meshClient.certPem)};Cert="${pem}";Chain="${pem}";Subject="CN=frontend,O=Acme\\, Inc.,C=US";URI=spiffe://cluster.local/ns/web/sa/frontend`;
+    const r = echoed((await get(meshClient, '/xfcc', { 'x-forwarded-client-cert': 'URI=spiffe://cluster.local/ns/istio-system/sa/admin' }, gatewayPort)).body);
+    assert.equal(r.headers['x-forwarded-client-cert'], want);
   });
 
   it('the generated chain normalises paths before the app sees them', async () => {
