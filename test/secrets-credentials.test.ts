@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, request as httpRequest, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as tls from 'node:tls';
@@ -107,6 +108,8 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
   let controller: XdsController;
   let backend: HttpServer;
   let upstream: HttpsServer;
+  let plainUpstream: HttpsServer;
+  let pinnedClient: TestCredential;
   let ingress: ProxyProcess;
   let sidecar: ProxyProcess;
   let serverCa: TestAuthority;
@@ -148,6 +151,11 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
       res.end(`client ${peer?.serialNumber ?? 'none'}`);
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    // A TLS upstream that asks for no client certificate (DestinationRule SIMPLE).
+    const apiCred = await makeTestCredential(upstreamCa, ['api.example.test']);
+    plainUpstream = createHttpsServer({ key: apiCred.keyPem, cert: apiCred.certPem }, (req, res) => res.end(`api ${(req.socket as tls.TLSSocket).servername || 'no-sni'}`));
+    await new Promise<void>((r) => plainUpstream.listen(0, '127.0.0.1', r));
+    pinnedClient = await makeTestCredential(clientCa, ['pinned.example.com']);
 
     store = new MemoryConfigStore();
     await apply(
@@ -157,6 +165,7 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
       gateway('https', [
         { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'gw-cert' } },
         { port: { number: 8443, name: 'https-mtls', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'MUTUAL', credentialName: 'gw-mtls' } },
+        { port: { number: 8444, name: 'https-pinned', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'MUTUAL', credentialName: 'gw-mtls', verifyCertificateHash: [new X509Certificate(pinnedClient.certPem).fingerprint256] } },
       ]),
       { apiVersion: NET, kind: 'VirtualService', metadata: { name: 'shop', namespace: 'istio-system' }, spec: { hosts: [HOST], gateways: ['https'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 8080 } } }] }] } },
       tlsSecretResource('gw-cert', 'istio-system', gwCred),
@@ -167,6 +176,13 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
       workloadEntry('db-1', 'shop', '127.0.0.1', { app: 'db' }, { 'http-db': (upstream.address() as AddressInfo).port }),
       genericSecretResource('db-client', 'shop', client, upstreamCa.certPem),
       { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'db', namespace: 'shop' }, spec: { host: 'db.shop.svc.cluster.local', workloadSelector: { matchLabels: { app: 'checkout' } }, trafficPolicy: { tls: { mode: 'MUTUAL', credentialName: 'db-client', sni: 'db.example.test', subjectAltNames: ['db.example.test'] } } } },
+      // SIMPLE: the server verified with the CA of the `api-ca-cacert` Secret, SNI and SAN as given.
+      service('api', 'shop', { app: 'api' }, [{ name: 'http-api', port: 9444 }]),
+      service('api-wrong', 'shop', { app: 'api' }, [{ name: 'http-api', port: 9444 }]),
+      workloadEntry('api-1', 'shop', '127.0.0.1', { app: 'api' }, { 'http-api': (plainUpstream.address() as AddressInfo).port }),
+      tlsSecretResource('api-ca-cacert', 'shop', undefined, upstreamCa.certPem),
+      { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'api', namespace: 'shop' }, spec: { host: 'api.shop.svc.cluster.local', workloadSelector: { matchLabels: { app: 'checkout' } }, trafficPolicy: { tls: { mode: 'SIMPLE', credentialName: 'api-ca', sni: 'api.example.test', subjectAltNames: ['api.example.test'] } } } },
+      { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'api-wrong', namespace: 'shop' }, spec: { host: 'api-wrong.shop.svc.cluster.local', workloadSelector: { matchLabels: { app: 'checkout' } }, trafficPolicy: { tls: { mode: 'SIMPLE', credentialName: 'api-ca', sni: 'api.example.test', subjectAltNames: ['someone-else.example.test'] } } } },
     );
     ads = new AdsServer({ logger: log });
     const xdsPort = await ads.listen('127.0.0.1:0');
@@ -200,7 +216,7 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
     controller?.stop();
     await ads?.close();
     await store?.close();
-    await Promise.all([backend, upstream].map((s) => new Promise<void>((r) => (s ? s.close(() => r()) : r()))));
+    await Promise.all([backend, upstream, plainUpstream].map((s) => new Promise<void>((r) => (s ? s.close(() => r()) : r()))));
   });
 
   it('gateway SIMPLE: HTTPS with the certificate of the Secret, verified against its CA', async () => {
@@ -238,6 +254,26 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
       ok++;
     }
     assert.equal(ok, 3);
+  });
+
+  it('gateway MUTUAL with verifyCertificateHash: only the pinned client certificate gets through', async () => {
+    const p = port(ingress, '0.0.0.0_8444');
+    const outcomes = { pinned: 0, otherOfSameCa: 0 };
+    for (let i = 0; i < 3; i++) {
+      const r = await getOnce(p, { ca: serverCa.certPem, cert: pinnedClient.certPem, key: pinnedClient.keyPem });
+      if (!('error' in r) && r.status === 200) outcomes.pinned++;
+      if ('error' in (await getOnce(p, { ca: serverCa.certPem, cert: client.certPem, key: client.keyPem }))) outcomes.otherOfSameCa++;
+    }
+    assert.deepEqual(outcomes, { pinned: 3, otherOfSameCa: 3 });
+  });
+
+  it('DestinationRule SIMPLE from a sidecar: the server verified with the credential\'s CA, SNI sent; a SAN mismatch fails the request', async () => {
+    const proxyPort = port(sidecar, `127.0.0.1_${HTTP_PROXY_PORT}`);
+    const ok = await fetchVia(proxyPort, 'http://api.shop.svc.cluster.local:9444/');
+    assert.equal(ok.status, 200, ok.body);
+    assert.equal(ok.body, 'api api.example.test');
+    const wrong = await fetchVia(proxyPort, 'http://api-wrong.shop.svc.cluster.local:9444/');
+    assert.equal(wrong.status, 503, wrong.body);
   });
 
   it('rotation: a changed Secret reaches the gateway within a push; new handshakes see the new serial, open connections stay', async () => {

@@ -398,6 +398,10 @@ export interface DownstreamTlsConfig {
   readonly minVersion?: string;
   readonly maxVersion?: string;
   readonly cipherSuites?: readonly string[];
+  /** Accepted client certificates by SHA-256 of their SubjectPublicKeyInfo (base64); with the hashes, either list matching accepts. */
+  readonly verifyCertificateSpki?: readonly string[];
+  /** Accepted client certificates by SHA-256 of their DER (lower-case hex, no colons). */
+  readonly verifyCertificateHash?: readonly string[];
 }
 
 export interface UpstreamTlsConfig {

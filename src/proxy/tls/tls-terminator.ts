@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type * as tls from 'node:tls';
@@ -137,6 +138,11 @@ export class TlsTerminator {
         return;
       }
     }
+    if (hasCert && !pinned(s, p.config)) {
+      s.destroy();
+      p.reject(new TlsTerminationError('verify', 'client certificate matches none of verify_certificate_spki / verify_certificate_hash'));
+      return;
+    }
     const peerPrincipal = hasCert && s.authorized ? spiffeIdOf(cert) : undefined;
     const alpn = typeof s.alpnProtocol === 'string' ? s.alpnProtocol : undefined;
     p.resolve({
@@ -155,4 +161,15 @@ export class TlsTerminator {
     this.log.debug({ err: err.message, code }, 'downstream TLS handshake failed');
     p.reject(new TlsTerminationError(code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'timeout' : 'handshake', err.message));
   }
+}
+
+/** Envoy's certificate pinning: a presented certificate must match a listed SPKI or certificate hash (either list). */
+function pinned(s: TLSSocket, config: DownstreamTlsConfig): boolean {
+  const spkis = config.verifyCertificateSpki ?? [];
+  const hashes = config.verifyCertificateHash ?? [];
+  if (spkis.length + hashes.length === 0) return true;
+  const x = s.getPeerX509Certificate();
+  if (!x) return false;
+  if (hashes.length > 0 && hashes.includes(createHash('sha256').update(x.raw).digest('hex'))) return true;
+  return spkis.length > 0 && spkis.includes(createHash('sha256').update(x.publicKey.export({ type: 'spki', format: 'der' })).digest('base64'));
 }

@@ -28,6 +28,8 @@ interface CommonTls {
   maxVersion?: string;
   cipherSuites?: string[];
   acceptUntrusted: boolean;
+  verifySpki: string[];
+  verifyHash: string[];
 }
 
 /** Adds inline (or file) material as a secret named by its content, and returns the name. */
@@ -68,11 +70,20 @@ function validation(v: ProtoJson, at: FieldPath, ctx: TranslateContext, out: Com
   if (crl !== undefined && ca === undefined) at.at('crl').fail('a CRL needs trusted_ca in the same validation context');
   if (ca !== undefined) out.validationSecret = inlineSecret(ctx, { trustedCa: ca, ...(crl !== undefined ? { crl } : {}) });
   if (v.trust_chain_verification === 'ACCEPT_UNTRUSTED') out.acceptUntrusted = true;
+  strings(v.verify_certificate_spki).forEach((s, i) => {
+    if (Buffer.from(s, 'base64').length !== 32 || !/^[A-Za-z0-9+/]+=*$/.test(s)) at.at('verify_certificate_spki', i).fail('expected the base64 SHA-256 of a SubjectPublicKeyInfo');
+    out.verifySpki.push(s);
+  });
+  strings(v.verify_certificate_hash).forEach((s, i) => {
+    const hex = s.replace(/:/g, '').toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(hex)) at.at('verify_certificate_hash', i).fail('expected the hex SHA-256 of a certificate');
+    out.verifyHash.push(hex);
+  });
   if (v.custom_validator_config !== undefined) at.at('custom_validator_config').fail('custom certificate validators are not supported');
 }
 
 function commonTls(c: ProtoJson, at: FieldPath, ctx: TranslateContext): CommonTls {
-  const out: CommonTls = { certificateSecrets: [], matchSubjectAltNames: [], alpnProtocols: strings(c.alpn_protocols), acceptUntrusted: false };
+  const out: CommonTls = { certificateSecrets: [], matchSubjectAltNames: [], alpnProtocols: strings(c.alpn_protocols), acceptUntrusted: false, verifySpki: [], verifyHash: [] };
   list(c.tls_certificates).forEach((cert, i) => {
     const p = at.at('tls_certificates', i);
     const certificateChain = dataSourceText(cert.certificate_chain, p.at('certificate_chain'), ctx.readFile) ?? p.at('certificate_chain').fail('certificate chain is required');
@@ -114,6 +125,7 @@ export function translateUpstreamSocket(socket: ProtoJson | undefined, at: Field
   if (type === RAW_BUFFER) return undefined;
   if (type !== UPSTREAM_TLS) return at.at('typed_config').fail(`unsupported upstream transport socket ${type || String(typed.type_url ?? '')}`);
   const common = commonTls(obj(typed.common_tls_context) ?? {}, at.at('typed_config').at('common_tls_context'), ctx);
+  if (common.verifySpki.length + common.verifyHash.length > 0) at.at('typed_config').at('common_tls_context').fail('verify_certificate_spki and verify_certificate_hash are supported on downstream TLS only');
   return {
     ...(str(typed.sni) ? { sni: String(typed.sni) } : {}),
     certificateSecrets: common.certificateSecrets,
@@ -149,5 +161,7 @@ export function translateDownstreamSocket(socket: ProtoJson | undefined, at: Fie
     ...(common.minVersion ? { minVersion: common.minVersion } : {}),
     ...(common.maxVersion ? { maxVersion: common.maxVersion } : {}),
     ...(common.cipherSuites ? { cipherSuites: common.cipherSuites } : {}),
+    ...(common.verifySpki.length > 0 ? { verifyCertificateSpki: common.verifySpki } : {}),
+    ...(common.verifyHash.length > 0 ? { verifyCertificateHash: common.verifyHash } : {}),
   };
 }
