@@ -103,7 +103,8 @@ export function virtualInboundListener(scope: SidecarScope): ProtoObject {
     { name: 'virtualInbound-blackhole', filter_chain_match: { destination_port: { value: VIRTUAL_INBOUND_PORT } }, filters: [tcpProxyFilter(BLACKHOLE_CLUSTER, { cluster: BLACKHOLE_CLUSTER })] },
   ];
   for (const p of inboundPorts(scope)) chains.push(...portChains(scope, p));
-  chains.push({ name: 'virtualInbound', filter_chain_match: {}, filters: [tcpProxyFilter(INBOUND_PASSTHROUGH_CLUSTER, { cluster: INBOUND_PASSTHROUGH_CLUSTER })] });
+  // Ports the workload does not declare pass through, under the same policies (as istiod's passthrough chains).
+  chains.push({ name: 'virtualInbound', filter_chain_match: {}, filters: securedNetworkFilters(scope, [tcpProxyFilter(INBOUND_PASSTHROUGH_CLUSTER, { cluster: INBOUND_PASSTHROUGH_CLUSTER })]) });
   return {
     name: 'virtualInbound',
     address: socketAddress('0.0.0.0', VIRTUAL_INBOUND_PORT),

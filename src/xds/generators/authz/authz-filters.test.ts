@@ -227,6 +227,12 @@ describe('authorization filters of a proxy', () => {
       }
     }
     assert.deepEqual([http, tcp], [2, 4]);
+    // Undeclared ports pass through under the same policies, as istiod's passthrough chains.
+    const all = virtualInboundListener(sidecarScope(p, httpbin())).filter_chains as O[];
+    const passthrough = all.find((c) => c.name === 'virtualInbound')!;
+    assert.deepEqual((passthrough.filters as O[]).map((x) => x.name), ['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
+    const blackhole = all.find((c) => c.name === 'virtualInbound-blackhole')!;
+    assert.deepEqual((blackhole.filters as O[]).map((x) => x.name), ['envoy.filters.network.tcp_proxy']);
   });
 
   it('gateways: TLS passthrough and TCP servers get the network RBAC before tcp_proxy', () => {
