@@ -262,6 +262,21 @@ describe('ext_authz with an HTTP authorization server', () => {
     assert.ok(took >= 450 && took < 3000, `took ${took} ms for a 500 ms timeout`);
   });
 
+  it('a client that leaves during the check cancels it (the server sees the check request go away)', async () => {
+    authz.respond = () => 'hang';
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    const checks = authz.seen.length;
+    socket.write('GET /api HTTP/1.1\r\nhost: example.com\r\n\r\n');
+    for (let i = 0; i < 100 && authz.seen.length === checks; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(authz.pending(), 1);
+    socket.destroy();
+    for (let i = 0; i < 100 && authz.pending() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(authz.pending(), 0, 'the pending check was abandoned with the client');
+    for (let i = 0; i < 100 && !proxy.records.at(-1)?.flags.has('DC'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(proxy.records.at(-1)!.flags.has('DC'), true);
+  });
+
   it('failure_mode_allow: a timeout lets the request through and marks it upstream', async () => {
     authz.respond = () => 'hang';
     const allowedBefore = stat('http.authz_http_open.ext_authz.failure_mode_allowed');
@@ -451,6 +466,21 @@ describe('ext_authz with a gRPC authorization server', () => {
     const open = await request(failOpen.port, { path: '/api' });
     assert.equal(open.status, 200);
     assert.equal(echoed(open.body).headers['x-envoy-auth-failure-mode-allowed'], 'true');
+  });
+
+  it('a gRPC service on a cluster without HTTP/2 is an error, not an HTTP/1.1 gRPC call', async () => {
+    const rc = routeConfig([vhost('backend', ['*'], [route({}, { cluster: 'backend' })])]);
+    const h1 = await startAuthzProxy(hcmConfig(rc, { httpFilters: [extAuthz({ grpc_service: { envoy_grpc: { cluster_name: 'authz-h1' } } }), ROUTER] }), [cluster('backend', [backend.port]), cluster('authz-h1', [authz.port])]);
+    try {
+      authz.respond = defaultGrpcDecision;
+      const checks = authz.seen.length;
+      const res = await request(h1.port, { path: '/api', headers: { 'x-ext-authz': 'allow' } });
+      assert.equal(res.status, 403);
+      assert.equal(h1.records.at(-1)!.responseCodeDetails, 'ext_authz_error');
+      assert.equal(authz.seen.length, checks);
+    } finally {
+      await h1.close();
+    }
   });
 
   it('a silent server times out after the grpc_service timeout', async () => {

@@ -26,6 +26,8 @@ export interface HttpAuthzServer {
   readonly port: number;
   readonly seen: SeenHttpCheck[];
   respond: (check: SeenHttpCheck) => HttpAuthzAnswer;
+  /** Checks answered with `hang` whose connection is still open. */
+  pending(): number;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startHttpAuthzServer(): Promise<HttpAuthzServer> {
     port: 0,
     seen,
     respond: defaultHttpDecision,
+    pending: () => hanging.size,
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

@@ -87,8 +87,19 @@ function targetCluster(route: RouteSelection | undefined): string | undefined {
  */
 export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps: FilterDeps): HttpFilter {
   const stats = deps.envoyStats ?? new EnvoyNamedCounters();
+  let warnedNoH2 = false;
+  const speaksH2 = (cluster: string): boolean => {
+    const c = deps.snapshots.current.clusters.get(cluster);
+    // An unknown cluster fails in the upstream layer with its own reason (NC).
+    const ok = c === undefined || c.http2 || c.useDownstreamProtocol;
+    if (!ok && !warnedNoH2) {
+      warnedNoH2 = true;
+      deps.logger.warn({ cluster, filter: name }, 'ext_authz gRPC service cluster is not configured for HTTP/2; checks fail (give the service port a grpc/http2 protocol)');
+    }
+    return ok;
+  };
   const client: CheckClient =
-    config.service.kind === 'http' ? createHttpCheckClient(config.service, config, deps.upstream) : createGrpcCheckClient(config.service, config, deps.upstream);
+    config.service.kind === 'http' ? createHttpCheckClient(config.service, config, deps.upstream) : createGrpcCheckClient(config.service, config, deps.upstream, speaksH2);
   const perRoute = perRouteCache<ExtAuthzPerRoute>((raw) => {
     const entry = readPerRouteEntry(raw);
     if (!entry) return undefined;

@@ -74,7 +74,7 @@ function firstMessage(body: Buffer): Buffer | string {
  * as Envoy's own `envoy_grpc` client uses the cluster manager. The cluster must speak HTTP/2
  * (istiod sends gRPC ports that way); a unary call needs nothing else from gRPC.
  */
-export function createGrpcCheckClient(service: GrpcAuthzService, lists: HeaderLists, upstream: HttpUpstream): CheckClient {
+export function createGrpcCheckClient(service: GrpcAuthzService, lists: HeaderLists, upstream: HttpUpstream, speaksH2: (cluster: string) => boolean = () => true): CheckClient {
   const sendHeader = (name: string): boolean => {
     if (lists.disallowedHeaders?.(name)) return false;
     // gRPC servers get every header unless a list narrows them (Envoy's legacy default).
@@ -85,6 +85,8 @@ export function createGrpcCheckClient(service: GrpcAuthzService, lists: HeaderLi
 
   return {
     async check(input: CheckInput): Promise<CheckResult> {
+      // A gRPC call over HTTP/1.1 cannot work; say so instead of letting the server reject it.
+      if (!speaksH2(service.cluster)) return { kind: 'error', reason: `cluster ${service.cluster} is not configured for HTTP/2, which gRPC needs` };
       const { request: requestType, response: responseType } = checkTypes();
       const headers: Record<string, string> = {};
       const pseudo: [string, string][] = [
