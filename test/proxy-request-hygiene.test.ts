@@ -73,13 +73,14 @@ describe('path normalisation before routing', () => {
   it('BASE: an escaped NUL is a 400 (path_normalization_failed) that never reaches an upstream; backslashes are separators', async () => {
     await withProxy({ pathNormalization: BASE }, async (p) => {
       const seen = admin.seen.length + other.seen.length;
-      const bad = await rawExchange(p.port, 'GET /admin%00.txt HTTP/1.1\r\nhost: x\r\n\r\n');
-      assert.equal(statusOf(bad.data), 400);
+      // Pipelined: the connection survives the 400, as Envoy answers it with a plain local reply.
+      const bad = await rawExchange(p.port, 'GET /admin%00.txt HTTP/1.1\r\nhost: x\r\n\r\nGET /admin HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+      assert.deepEqual([...bad.data.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1])), [400, 200]);
       assert.equal((await p.record(0)).responseCodeDetails, 'path_normalization_failed');
       const back = await rawExchange(p.port, 'GET /files\\..\\admin HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
       assert.equal(statusOf(back.data), 200);
       assert.equal(admin.seen.at(-1)!.url, '/admin');
-      assert.equal(admin.seen.length + other.seen.length, seen + 1);
+      assert.equal(admin.seen.length + other.seen.length, seen + 2, 'only the two good requests reached an upstream');
     });
   });
 

@@ -340,7 +340,8 @@ export class HttpConnectionManager {
     if (req.rawHeaders.length / 2 > this.maxHeadersCount) {
       return reject({ status: 431, body: 'Request Header Fields Too Large', details: h2 ? 'http2.too_many_headers' : 'http1.too_many_headers' });
     }
-    if (pathVerdict?.action === 'reject') return reject({ status: 400, body: 'Bad Request', details: 'path_normalization_failed' });
+    // A well-formed request whose path cannot be normalised: a local reply, the connection stays (Envoy).
+    if (pathVerdict?.action === 'reject') return exchange.sendLocalReply({ status: 400, body: 'Bad Request', details: 'path_normalization_failed' });
     if (pathVerdict?.action === 'redirect') {
       return exchange.sendLocalReply({ status: 307, body: '', details: 'path_normalization_redirect', headers: { location: path } });
     }
