@@ -23,12 +23,18 @@ interface CertificateFacts {
   readonly peerPem?: string;
 }
 
+/**
+ * Headers an authorization server may not set: they describe the message framing or the
+ * connection, which the proxy owns (a changed content-length would corrupt the body).
+ */
+const PROTECTED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'http2-settings']);
+
 /** Applies header changes from the authorization server to a header map, Envoy's HeaderValueOption way. */
 export function applyHeaderChanges(headers: HeaderMap, changes: readonly HeaderChange[]): void {
   // Several values for one overwritten name in one answer all survive: the first replaces, the rest append.
   let replaced: Set<string> | undefined;
   for (const { name, value, action } of changes) {
-    if (name.startsWith(':')) continue;
+    if (name.startsWith(':') || PROTECTED.has(name)) continue;
     const present = headers[name] !== undefined;
     switch (action) {
       case 'append':
@@ -163,7 +169,7 @@ export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps:
       changed = true;
     }
     for (const h of ok.removeRequestHeaders) {
-      if (ctx.headers[h] === undefined) continue;
+      if (ctx.headers[h] === undefined || PROTECTED.has(h)) continue;
       delete ctx.headers[h];
       changed = true;
     }

@@ -96,7 +96,8 @@ export function createGrpcCheckClient(service: GrpcAuthzService, lists: HeaderLi
         [':scheme', input.scheme],
       ];
       for (const [k, v] of pseudo) if (sendHeader(k)) headers[k] = v;
-      for (const name in input.headers) if (sendHeader(name)) headers[name] = getHeader(input.headers, name)!;
+      // Envoy keeps the host as :authority only; a `host` entry would say it twice.
+      for (const name in input.headers) if (name !== 'host' && sendHeader(name)) headers[name] = getHeader(input.headers, name)!;
       const cl = getHeader(input.headers, 'content-length');
       const http: Record<string, unknown> = {
         method: input.method,
