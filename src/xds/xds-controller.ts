@@ -97,7 +97,7 @@ export class XdsController {
       rootNamespace = prepared.rootNamespace ?? rootNamespace;
       identity = { trustBundlePem: prepared.trustBundlePem, trustDomain: prepared.trustDomain };
     }
-    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix, ...(this.options.vipCidr ? { vipCidr: this.options.vipCidr } : {}), ...identity, jwks: this.jwks });
+    return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix, ...(this.options.vipCidr ? { vipCidr: this.options.vipCidr } : {}), ...identity, jwks: this.jwks.snapshot() });
   }
 
   /** Asks for a push that no store change caused (a health report, a MeshConfig file); debounced like the rest. */

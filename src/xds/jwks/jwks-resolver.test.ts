@@ -178,3 +178,35 @@ describe('JWKS resolver (controller side, real HTTP)', () => {
     assert.match(r.status(src('/huge'))?.error ?? '', /exceeds 1048576/);
   });
 });
+
+describe('JWKS resolver snapshots', () => {
+  it('a snapshot keeps the key set of its push; a set fetched after it asks for a push', async () => {
+    const ks = await keyServer();
+    const { r, changes, nextChange } = resolver();
+    try {
+      ks.routes.set('/s', { status: 200, body: DOC_A });
+      const s: JwksSource = { issuer: 'i', jwksUri: `${ks.base}/s`, timeoutMs: 2000 };
+      await r.prefetch([s]);
+      const view = r.snapshot();
+      ks.routes.set('/s', { status: 200, body: DOC_B });
+      await r.refreshAll();
+      assert.equal(view.lookup(s), DOC_A, 'the old push context is unchanged');
+      assert.equal(r.snapshot().lookup(s), DOC_B);
+      assert.deepEqual(changes, ['jwks']);
+
+      ks.routes.set('/t', { status: 503, body: '' });
+      const t: JwksSource = { issuer: 'i', jwksUri: `${ks.base}/t`, timeoutMs: 2000 };
+      await r.prefetch([t]);
+      const before = r.snapshot();
+      ks.routes.set('/t', { status: 200, body: DOC_A });
+      await r.refreshAll();
+      const pushed = nextChange();
+      assert.equal(before.lookup(t), undefined);
+      await pushed;
+      assert.equal(r.snapshot().lookup(t), DOC_A);
+    } finally {
+      r.close();
+      await ks.close();
+    }
+  });
+});

@@ -86,6 +86,33 @@ export class JwksResolver implements JwksLookup {
   }
 
   /**
+   * A frozen view for one push context, so that every proxy of a push gets the same key sets
+   * even if a refresh lands meanwhile (that refresh asks for its own push). Sources the view
+   * has not seen are looked up live.
+   */
+  snapshot(): JwksLookup {
+    const docs = new Map<string, string | undefined>();
+    for (const [k, e] of this.entries) docs.set(k, e.jwks);
+    return {
+      lookup: (source) => {
+        const key = keyOf(source);
+        if (!docs.has(key)) return this.lookup(source);
+        const doc = docs.get(key);
+        const live = this.entries.get(key);
+        if (live) {
+          live.lastUsed = Date.now();
+          if (doc === undefined) {
+            // Fetched after this view was taken: the next push carries it.
+            if (live.jwks !== undefined) this.options.onChange?.('jwks');
+            else live.missed = true;
+          }
+        }
+        return doc;
+      },
+    };
+  }
+
+  /**
    * Fetches every source not yet known and waits for them, at most for the longest of their
    * timeouts: a slow issuer delays a push that long once, then its success pushes again.
    */
