@@ -70,6 +70,11 @@ spec: {rules: [{from: [{source: {remoteIpBlocks: [198.51.100.0/24]}}]}]}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
+metadata: {name: waypoint-only, namespace: default}
+spec: {targetRefs: [{kind: Service, group: "", name: productpage}], action: DENY, rules: [{}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
 metadata: {name: ingress, namespace: istio-system}
 spec: {selector: {matchLabels: {istio: ingressgateway}}, action: DENY, rules: [{from: [{source: {remoteIpBlocks: [192.0.2.0/24]}}]}]}
 `;
@@ -147,6 +152,8 @@ describe('CLI: proxy-config --offline and x authz check show the authorization f
       assert.deepEqual(names.slice(0, 5), ['envoy.filters.http.rbac', 'envoy.filters.http.ext_authz', 'envoy.filters.http.rbac', 'envoy.filters.http.rbac', 'envoy.filters.http.rbac']);
       assert.equal(names.at(-1), 'envoy.filters.http.router');
     }
+    // Warnings go to stderr, so the JSON above stayed parseable.
+    assert.match(run.stderr, /AuthorizationPolicy default\/waypoint-only not applied: targetRef to a Service/);
     const ext = (hcms[0]!.typed_config.http_filters as Array<{ typed_config: Record<string, unknown> }>)[1]!.typed_config;
     assert.equal(((ext.http_service as Record<string, unknown>).server_uri as Record<string, unknown>).cluster, 'outbound|9080||details.default.svc.cluster.local');
   });

@@ -14,7 +14,8 @@ export interface InboundSecurityFilters {
   readonly tcp: readonly ProtoObject[];
 }
 
-const log = pino({ name: 'authz', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
+// stderr, as the other components: stdout carries command output (proxy-config -o json).
+const log = pino({ name: 'authz', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' }, pino.destination(2));
 const warned = new WeakMap<PushContext, Set<string>>();
 
 /** Each warning once per push and workload: generators run per chain and per request type. */
