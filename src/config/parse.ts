@@ -32,12 +32,19 @@ export interface ParseResult {
  * `yaml` straight away, which reports each bad document and keeps the good ones.
  */
 export function parseDocuments(text: string, file: string): ParseResult {
+  const bracketProblem = excessiveBrackets(text, file);
+  if (bracketProblem) return { documents: [], problems: [bracketProblem] };
   let values: unknown[];
   try {
-    values = jsyaml.loadAll(text, undefined, { schema: FAST_SCHEMA, filename: file }).filter((v) => v !== null && v !== undefined);
-  } catch {
+    values = jsyaml.loadAll(text, undefined, { schema: FAST_SCHEMA, filename: file, maxDepth: MAX_DEPTH } as jsyaml.LoadOptions).filter((v) => v !== null && v !== undefined);
+  } catch (err) {
+    const e = err as { reason?: string; mark?: { line?: number } };
+    if (e.reason?.includes('maxDepth')) return { documents: [], problems: [{ file, line: (e.mark?.line ?? 0) + 1, message: tooDeepMessage() }] };
     return parseWithPositions(text, file);
   }
+  // js-yaml hands aliases over as shared objects, which later expand (a "billion laughs" bomb):
+  // documents with any go through the `yaml` package, which counts alias expansions.
+  if (values.some(hasSharedNodes)) return parseWithPositions(text, file);
   let index: DocumentLines[] | undefined;
   const linesOf = (i: number): DocumentLines => {
     index ??= parseWithPositions(text, file).lines;
@@ -50,6 +57,61 @@ export function parseDocuments(text: string, file: string): ParseResult {
     else items.forEach((item, j) => documents.push({ value: item, source: lazySource(file, () => linesOf(i), Array.isArray(value) ? `[${j}]` : `items[${j}]`) }));
   });
   return { documents, problems: [] };
+}
+
+/** Deepest nesting of a document (js-yaml's own default), checked by both parsers. */
+export const MAX_DEPTH = 100;
+/** Alias expansions allowed per document, weighted by what each alias holds (the `yaml` package's rule). */
+export const MAX_ALIAS_COUNT = 100;
+/**
+ * Flow brackets (`[`, `{`) open at once in the raw text, checked before any parser sees it: past
+ * some ten thousand the `yaml` package exhausts memory instead of reporting an error.
+ */
+const MAX_OPEN_BRACKETS = 1000;
+
+const tooDeepMessage = (): string => `the document is nested deeper than ${MAX_DEPTH} levels; refused (no Istio resource comes close)`;
+
+/** A problem when the text opens more flow brackets at once than any parser should be given. */
+function excessiveBrackets(text: string, file: string): ParseProblem | undefined {
+  let open = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 91 || c === 123) {
+      if (++open > MAX_OPEN_BRACKETS) return { file, line, message: tooDeepMessage() };
+    } else if ((c === 93 || c === 125) && open > 0) open--;
+  }
+  return undefined;
+}
+
+/** True when an object or array is reachable twice (an alias), or in a cycle. Iterative: values may be deep. */
+function hasSharedNodes(root: unknown): boolean {
+  if (typeof root !== 'object' || root === null) return false;
+  const seen = new Set<object>();
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) return true;
+    seen.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+  return false;
+}
+
+/** Nesting depth of plain data (1 for a scalar), without recursion. */
+function depthOf(root: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (typeof node !== 'object' || node === null) continue;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 /** YAML 1.2 core types plus merge keys (`<<`), as Kubernetes' YAML reader accepts; no timestamps. */
@@ -75,9 +137,18 @@ function parseWithPositions(text: string, file: string): ParseResult & { lines: 
     if (doc.contents === null) continue;
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      result.problems.push({ file, line: lineAt(doc.range[0]), message: (err as Error).message });
+      // kubectl's words for the same refusal ("yaml: document contains excessive aliasing").
+      const message = err instanceof ReferenceError && /alias/i.test(err.message)
+        ? `the document contains excessive aliasing (more than ${MAX_ALIAS_COUNT} alias expansions, as in a "billion laughs" YAML bomb); refused`
+        : (err as Error).message;
+      result.problems.push({ file, line: lineAt(doc.range[0]), message });
+      continue;
+    }
+    // Aliases passed the count above, so this walk is bounded too; depth is limited as js-yaml limits it.
+    if (depthOf(value) > MAX_DEPTH + 1) {
+      result.problems.push({ file, line: lineAt(doc.range[0]), message: tooDeepMessage() });
       continue;
     }
     if (value === null || value === undefined) continue;

@@ -7,6 +7,7 @@ import { isSecret, redactSecret, redactSecrets } from '../../api/kinds/secret/re
 import type { ConfigStore } from '../store.js';
 import { normalizeId } from '../store-object.js';
 import { tokenMatches } from './admin-token.js';
+import { jsonNestingExceeds } from './json-depth.js';
 import { credentialWarnings } from './credential-warnings.js';
 import type { ApplyItem, ApplyItemResult, ApplyRequest, ApplyResponse, DeleteResponse, ErrorBody, ResourceList } from './protocol.js';
 import { pluralTypeName, resolveKind } from './resolve-kind.js';
@@ -15,7 +16,12 @@ import { pluralTypeName, resolveKind } from './resolve-kind.js';
 export const DEFAULT_ADMIN_PORT = 15080;
 
 /** Largest request body accepted (a large multi-document apply fits easily). */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * Deepest JSON body accepted: a resource as deep as the YAML parser allows (100 levels) inside
+ * the apply envelope, with room to spare. Deeper bodies are refused before parsing.
+ */
+export const MAX_BODY_DEPTH = 128;
 
 /** Options of the admin API server. */
 export interface AdminServerOptions {
@@ -66,7 +72,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       if (e.status >= 500) logger.error({ err, method: req.method, url: req.url }, 'admin API request failed');
       const body: ErrorBody = { error: { code: e.code, message: e.message } };
       if (e.results) body.results = e.results;
-      send(res, e.status, body, e.status === 401 ? { 'www-authenticate': 'Bearer realm="plexus"' } : {});
+      // A refused body is not read to its end: close the connection after the answer instead.
+      send(res, e.status, body, e.status === 401 ? { 'www-authenticate': 'Bearer realm="plexus"' } : e.status === 413 ? { connection: 'close' } : {});
     });
   });
   server.keepAliveTimeout = 5000;
@@ -242,15 +249,22 @@ function allow(req: IncomingMessage, methods: string[]): void {
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  const tooLarge = (): HttpError => new HttpError(413, 'PLEXUS_ERR_TOO_LARGE', `request body larger than ${MAX_BODY_BYTES} bytes; split the apply into smaller batches`);
+  // Refused from the header when it says so, before a byte of the body is held.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'PLEXUS_ERR_USAGE', `request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
+  // Before JSON.parse: millions of nested brackets would become millions of objects, and
+  // recursive code after it (validation, serialization) would overflow the stack.
+  if (jsonNestingExceeds(text, MAX_BODY_DEPTH)) throw new HttpError(400, 'PLEXUS_ERR_TOO_LARGE', `the JSON body is nested deeper than ${MAX_BODY_DEPTH} levels; refused`);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
     // V8's message may quote the input (a Secret's value, say): keep only where it broke.
     const at = /position \d+/.exec((err as Error).message)?.[0];
