@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterConfig, HttpConnectionManagerConfig, HttpFilterConfig } from '../src/proxy/config/model.js';
@@ -15,12 +17,14 @@ import { EXT_AUTHZ_PER_ROUTE_TYPE_URL as PER_ROUTE, EXT_AUTHZ_TYPE_URL, parseExt
 import { RBAC_TYPE_URL } from '../src/proxy/filters/rbac/config.js';
 import { HttpConnectionManager } from '../src/proxy/http/connection-manager.js';
 import type { RequestRecord } from '../src/proxy/http/request-record.js';
+import { connectionCertificates } from '../src/proxy/tls/connection-certificates.js';
 import { UpstreamManager } from '../src/proxy/upstream/upstream-manager.js';
 import { InvalidResourceError } from '../src/proxy/xds-client/invalid-resource.js';
 import { packAny, type ProtoJson, type WireAny } from '../src/proxy/xds-client/proto-root.js';
 import { XDS_TYPE } from '../src/proxy/xds-client/resource-types.js';
 import { translateResource } from '../src/proxy/xds-client/translate-resource.js';
 import { EnvoyNamedCounters } from '../src/telemetry/envoy-named-counters.js';
+import { makeCa, makeLeaf, type TestCa, type TestLeaf } from './proxy-listener-support.js';
 import { cluster, echoed, hcmConfig, request, ROUTER, route, routeConfig, silent, snapshot, startUpstream, vhost } from './proxy-http-support.js';
 import { startGrpcAuthzServer, startHttpAuthzServer, defaultGrpcDecision, defaultHttpDecision, type GrpcAuthzServer, type HttpAuthzServer } from './support/ext-authz-servers.js';
 
@@ -74,7 +78,13 @@ interface AuthzProxy {
   close(): Promise<void>;
 }
 
-async function startAuthzProxy(config: HttpConnectionManagerConfig, clusters: ClusterConfig[]): Promise<AuthzProxy> {
+/** Terminates mTLS in front of the connection manager, as the listener does for inbound chains. */
+interface MtlsFront {
+  readonly ca: TestCa;
+  readonly server: TestLeaf;
+}
+
+async function startAuthzProxy(config: HttpConnectionManagerConfig, clusters: ClusterConfig[], mtls?: MtlsFront): Promise<AuthzProxy> {
   const holder = new SnapshotHolder();
   holder.replace(snapshot(clusters));
   const upstream = new UpstreamManager(holder, { logger: silent });
@@ -87,21 +97,32 @@ async function startAuthzProxy(config: HttpConnectionManagerConfig, clusters: Cl
     onRequestComplete: (r) => records.push(r),
   });
   let id = 1;
-  const server = net.createServer((socket) => {
-    const info: ConnectionInfo = {
-      id: id++,
-      remoteAddress: socket.remoteAddress ?? '',
-      remotePort: socket.remotePort ?? 0,
-      localAddress: socket.localAddress ?? '',
-      localPort: socket.localPort ?? 0,
-      originalDestination: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
-      tlsTerminated: false,
-      peerPrincipal: 'spiffe://cluster.local/ns/foo/sa/sleep',
-      listenerName: 'test',
-      filterChainName: 'test',
-    };
-    hcm.handleSocket(socket, info);
+  const infoOf = (socket: net.Socket): ConnectionInfo => ({
+    id: id++,
+    remoteAddress: socket.remoteAddress ?? '',
+    remotePort: socket.remotePort ?? 0,
+    localAddress: socket.localAddress ?? '',
+    localPort: socket.localPort ?? 0,
+    originalDestination: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+    tlsTerminated: false,
+    peerPrincipal: 'spiffe://cluster.local/ns/foo/sa/sleep',
+    listenerName: 'test',
+    filterChainName: 'test',
   });
+  const server = mtls
+    ? tls.createServer({ cert: mtls.server.certPem, key: mtls.server.keyPem, ca: mtls.ca.certPem, requestCert: true, rejectUnauthorized: true }, (socket) => {
+        const peer = socket.getPeerCertificate();
+        const uri = /URI:([^,\s]+)/.exec(peer.subjectaltname ?? '')?.[1];
+        const sni = (socket as tls.TLSSocket & { servername?: string | false }).servername;
+        hcm.handleSocket(socket, {
+          ...infoOf(socket),
+          tlsTerminated: true,
+          ...(uri ? { peerPrincipal: uri } : {}),
+          ...(typeof sni === 'string' ? { serverName: sni } : {}),
+          peerCertificates: connectionCertificates(socket),
+        });
+      })
+    : net.createServer((socket) => hcm.handleSocket(socket, infoOf(socket)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as net.AddressInfo).port,
@@ -691,5 +712,54 @@ describe('ext_authz from xDS (the xds-client translates and validates it through
       () => translateResource(XDS_TYPE.route, routesWith(perRoute({ disabled: false })), 'v1', 0, noFiles),
       (err: unknown) => err instanceof InvalidResourceError && /ExtAuthzPerRoute/.test(err.message) && /disabled: must be true/.test(err.message),
     );
+  });
+});
+
+describe('ext_authz on an mTLS chain', () => {
+  let backend: Awaited<ReturnType<typeof startUpstream>>;
+  let authz: GrpcAuthzServer;
+  let proxy: AuthzProxy;
+  let ca: TestCa;
+  let client: TestLeaf;
+
+  before(async () => {
+    ca = await makeCa('ext-authz-test-root');
+    const server = await makeLeaf(ca, 'spiffe://cluster.local/ns/foo/sa/httpbin');
+    client = await makeLeaf(ca, 'spiffe://cluster.local/ns/foo/sa/sleep');
+    backend = await startUpstream();
+    authz = await startGrpcAuthzServer();
+    authz.respond = () => ({ response: { status: { code: 0 } } });
+    const rc = routeConfig([vhost('backend', ['*'], [route({}, { cluster: 'backend' })])]);
+    proxy = await startAuthzProxy(
+      hcmConfig(rc, { httpFilters: [extAuthz({ grpc_service: { envoy_grpc: { cluster_name: 'authz' } }, include_peer_certificate: true, include_tls_session: true }), ROUTER] }),
+      [cluster('backend', [backend.port]), cluster('authz', [authz.port], { http2: true })],
+      { ca, server },
+    );
+  });
+  after(async () => {
+    await proxy.close();
+    await authz.close();
+    await backend.close();
+  });
+
+  it('sends the verified peer and local identities, the peer certificate and the SNI', async () => {
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = https.request(
+        { host: '127.0.0.1', port: proxy.port, path: '/secure', servername: 'localhost', ca: ca.certPem, cert: client.certPem, key: client.keyPem, headers: { host: 'httpbin.foo' }, agent: false },
+        (r) => {
+          r.resume();
+          r.on('end', () => resolve(r.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(res, 200);
+    const attrs = authz.seen.at(-1)!.attributes!;
+    assert.equal(attrs.source!.principal, 'spiffe://cluster.local/ns/foo/sa/sleep');
+    assert.equal(attrs.destination!.principal, 'spiffe://cluster.local/ns/foo/sa/httpbin');
+    assert.equal(decodeURIComponent(attrs.source!.certificate!).trim(), client.certPem.trim());
+    assert.equal(attrs.tls_session!.sni, 'localhost');
+    assert.equal(attrs.request!.http!.scheme, 'https');
   });
 });

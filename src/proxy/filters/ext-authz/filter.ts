@@ -17,12 +17,6 @@ export const EXT_AUTHZ_METADATA_NAMESPACE = 'envoy.filters.http.ext_authz';
 const FAILURE_MODE_HEADER = 'x-envoy-auth-failure-mode-allowed';
 const NO_EXTENSIONS: Readonly<Record<string, string>> = Object.freeze({});
 
-/** Certificate facts the listener may attach to a connection (read structurally: optional there). */
-interface CertificateFacts {
-  readonly localUriSans?: readonly string[];
-  readonly peerPem?: string;
-}
-
 /**
  * Headers an authorization server may not set: they describe the message framing or the
  * connection, which the proxy owns (a changed content-length would corrupt the body).
@@ -213,7 +207,8 @@ export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps:
       }
 
       const conn = ctx.connection;
-      const certs = (conn as { readonly peerCertificates?: CertificateFacts }).peerCertificates;
+      // Read lazily by the TLS layer: only the facts asked for are computed.
+      const certs = conn.peerCertificates;
       let metadataContext: Record<string, Record<string, unknown>> | undefined;
       if (config.metadataContextNamespaces.length > 0 && ctx.dynamicMetadata) {
         for (const ns of config.metadataContextNamespaces) {
@@ -236,7 +231,7 @@ export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps:
           principal: conn.peerPrincipal,
           certificate: config.includePeerCertificate && certs?.peerPem ? encodeURIComponent(certs.peerPem) : undefined,
         },
-        destination: { address: conn.originalDestination.address, port: conn.originalDestination.port, principal: certs?.localUriSans?.[0] },
+        destination: { address: conn.originalDestination.address, port: conn.originalDestination.port, principal: certs?.localUriSans[0] },
         sni: config.includeTlsSession ? conn.serverName : undefined,
         contextExtensions: settings && !settings.disabled ? settings.contextExtensions : NO_EXTENSIONS,
         metadataContext,
