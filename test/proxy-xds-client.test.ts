@@ -185,7 +185,7 @@ describe('proxy xds-client (state of the world)', { timeout: 30_000 }, () => {
     assert.equal(c.idleTimeoutMs, 30_000);
     assert.deepEqual(c.tls, {
       sni: 'outbound_.9080_._.reviews.default.svc.cluster.local', certificateSecrets: ['default'], validationSecret: 'ROOTCA',
-      matchSubjectAltNames: [{ kind: 'exact', value: SPIFFE_REVIEWS }], alpnProtocols: ['istio-peer-exchange', 'istio'], istioMutual: true, insecureSkipVerify: false,
+      matchSubjectAltNames: [{ kind: 'exact', value: SPIFFE_REVIEWS, sanType: 'URI' }], alpnProtocols: ['istio-peer-exchange', 'istio'], istioMutual: true, insecureSkipVerify: false,
     });
     assert.equal(snap.clusters.get('PassthroughCluster')!.lbPolicy, 'CLUSTER_PROVIDED');
 
