@@ -1,6 +1,7 @@
 // The HTTP RBAC filter through a real HttpConnectionManager on loopback: enforcement, 403
 // details, shadow rules and their metadata, LOG, per-route overrides, stats by Envoy name.
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { HttpConnectionManagerConfig, HttpFilterConfig, Route } from '../src/proxy/config/model.js';
@@ -241,6 +242,37 @@ describe('HTTP RBAC filter', () => {
       }
       assert.deepEqual(statuses, [200, 200, 200, 403, 403]);
     } finally {
+      await h.close();
+    }
+  });
+
+  it('a denied gRPC call gets PERMISSION_DENIED (grpc-status 7) with the RBAC message', async () => {
+    const h = await start([rbacFilter({ rules: {} })], [route({}, { cluster: 'app' })], { codec: 'HTTP2' });
+    const client = http2.connect(`http://127.0.0.1:${h.port}`);
+    try {
+      const reply = await new Promise<{ status: number; grpcStatus: string | undefined; message: string | undefined }>((resolve, reject) => {
+        const stream = client.request({ ':method': 'POST', ':path': '/pkg.Service/Method', 'content-type': 'application/grpc', te: 'trailers' });
+        let status = 0;
+        let grpcStatus: string | undefined;
+        let message: string | undefined;
+        stream.on('response', (headers) => {
+          status = Number(headers[':status']);
+          grpcStatus ??= headers['grpc-status'] as string | undefined;
+          message ??= headers['grpc-message'] as string | undefined;
+        });
+        stream.on('trailers', (t) => {
+          grpcStatus ??= t['grpc-status'] as string | undefined;
+          message ??= t['grpc-message'] as string | undefined;
+        });
+        stream.on('close', () => resolve({ status, grpcStatus, message }));
+        stream.on('error', reject);
+        stream.resume();
+        stream.end(Buffer.alloc(5));
+      });
+      assert.deepEqual(reply, { status: 200, grpcStatus: '7', message: 'RBAC: access denied' });
+      assert.equal(h.records[0]?.responseCodeDetails, 'rbac_access_denied_matched_policy[none]');
+    } finally {
+      client.close();
       await h.close();
     }
   });

@@ -12,7 +12,6 @@ import { remapBindAddress } from '../src/proxy/listener/bind-address.js';
 import { ProxyProcess } from '../src/proxy/proxy-process.js';
 import type { WorkloadCertificateMaterial } from '../src/proxy/tls/local-secret-store.js';
 import { EnvoyNamedCounters } from '../src/telemetry/envoy-named-counters.js';
-import { renderPrometheusText } from '../src/telemetry/prometheus-text.js';
 import { closed, dial, echoServer, makeCa, makeLeaf, MapConnector, readAll, snapshotOf, tcpListener, testLogger, type TestCa, type TestLeaf } from './proxy-listener-support.js';
 
 const ANY = { any: true };
@@ -56,7 +55,7 @@ before(async () => {
 });
 after(() => echoSrv.close());
 
-async function start(l: ListenerConfig, withCerts = false): Promise<{ proxy: ProxyProcess; port: number; connector: MapConnector }> {
+async function start(l: ListenerConfig, withCerts = false, withAdmin = false): Promise<{ proxy: ProxyProcess; port: number; connector: MapConnector }> {
   const connector = new MapConnector(new Map([['echo', echoPort]]));
   const proxy = new ProxyProcess({
     logger: testLogger,
@@ -64,6 +63,7 @@ async function start(l: ListenerConfig, withCerts = false): Promise<{ proxy: Pro
     tcpUpstream: connector,
     bindAddress: remapBindAddress({ host: '127.0.0.1', otherPorts: 'ephemeral' }),
     health: false,
+    ...(withAdmin ? { admin: { port: 0 } } : {}),
     ...(withCerts ? { certificates: new Certs({ certChainPem: serverLeaf.certPem, keyPem: serverLeaf.keyPem, rootsPem: ca.certPem }) } : {}),
   });
   await proxy.start();
@@ -96,7 +96,7 @@ const MTLS: DownstreamTlsConfig = { certificateSecrets: ['default'], validationS
 
 describe('network RBAC filter', () => {
   it('allow-nothing closes every connection before tcp_proxy dials upstream', async () => {
-    const { proxy, port, connector } = await start(listener(rbac({ rules: {} })));
+    const { proxy, port, connector } = await start(listener(rbac({ rules: {} })), false, true);
     try {
       const s = await dial(port);
       assert.equal(await closed(s), 'closed');
@@ -104,7 +104,13 @@ describe('network RBAC filter', () => {
       assert.equal(connector.calls.length, 0);
       assert.equal(proxy.envoyStats.value('tcp.rbac.denied'), 2);
       assert.equal(proxy.envoyStats.value('tcp.rbac.allowed'), 0);
-      assert.match(renderPrometheusText(proxy.metrics.collect()), /^envoy_tcp_rbac_denied 2$/m);
+      // The admin API shows them under Envoy's names, in text and in Prometheus form.
+      const admin = `http://127.0.0.1:${proxy.ports.admin}`;
+      const text = await (await fetch(`${admin}/stats?filter=rbac`)).text();
+      assert.match(text, /^tcp\.rbac\.denied: 2$/m);
+      assert.match(text, /^tcp\.rbac\.allowed: 0$/m);
+      const prom = await (await fetch(`${admin}/stats/prometheus`)).text();
+      assert.match(prom, /^envoy_tcp_rbac_denied 2$/m);
     } finally {
       await proxy.stop();
     }
