@@ -166,7 +166,7 @@ describe('ext_authz with an HTTP authorization server', () => {
     const rc = routeConfig([
       vhost('backend', ['*'], [
         route({ path: { kind: 'prefix', value: '/public' } }, { cluster: 'backend' }, { perFilterConfig: { 'envoy.filters.http.ext_authz': { '@type': PER_ROUTE, disabled: true } } }),
-        route({ path: { kind: 'prefix', value: '/down' } }, { cluster: 'backend' }, { name: 'down' }),
+        route({ path: { kind: 'prefix', value: '/nobody' } }, { cluster: 'backend' }, { perFilterConfig: { 'envoy.filters.http.ext_authz': { '@type': PER_ROUTE, check_settings: { disable_request_body_buffering: true } } } }),
         route({}, { cluster: 'backend' }),
       ]),
     ]);
@@ -347,6 +347,34 @@ describe('ext_authz with an HTTP authorization server', () => {
     const res = await request(proxy.port, { method: 'POST', path: '/api', body: 'x'.repeat(64) });
     assert.equal(res.status, 413);
     assert.equal(authz.seen.length, checks);
+  });
+
+  it('per-route disable_request_body_buffering: the check goes without the body, and no 413', async () => {
+    authz.respond = () => ({ status: 200 });
+    const res = await request(proxy.port, { method: 'POST', path: '/nobody/upload', body: 'y'.repeat(64) });
+    assert.equal(res.status, 200);
+    const check = authz.seen.at(-1)!;
+    assert.equal(check.url, '/check/nobody/upload');
+    assert.equal(check.body, '');
+    assert.equal(check.headers['x-envoy-auth-partial-body'], undefined);
+    assert.equal(echoed(res.body).body, 'y'.repeat(64));
+  });
+
+  it('filter_enabled at 0% with deny_at_disable: 403 without asking the server, counted as disabled', async () => {
+    const rc = routeConfig([vhost('backend', ['*'], [route({}, { cluster: 'backend' })])]);
+    const off = await startAuthzProxy(
+      hcmConfig(rc, { statPrefix: 'authz_off', httpFilters: [extAuthz({ http_service: httpService('authz'), filter_enabled: { default_value: { numerator: 0, denominator: 'HUNDRED' } }, deny_at_disable: { default_value: { value: true }, runtime_key: 'k' } }), ROUTER] }),
+      [cluster('backend', [backend.port]), cluster('authz', [authz.port])],
+    );
+    try {
+      const checks = authz.seen.length;
+      const res = await request(off.port, { path: '/x' });
+      assert.equal(res.status, 403);
+      assert.equal(authz.seen.length, checks);
+      assert.equal(stat('http.authz_off.ext_authz.disabled'), 1);
+    } finally {
+      await off.close();
+    }
   });
 
   it('an unreachable server: status_on_error closed, failure_mode_allow open', async () => {
