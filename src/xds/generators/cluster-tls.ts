@@ -2,7 +2,7 @@ import type { ClientTLSSettings } from '../../api/kinds/destination-rule/types.j
 import type { ServiceModel } from '../../registry/model.js';
 import { anyField, type ProtoObject } from '../protos.js';
 import { jsonToStruct } from '../struct.js';
-import { credentialCaSecretName, credentialSecretName } from './credential-resolver.js';
+import { CONFIGMAP_PREFIX, credentialCaSecretName, credentialSecretName } from './credential-resolver.js';
 
 const UPSTREAM_TLS = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 const RAW_BUFFER = 'envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer';
@@ -83,14 +83,16 @@ function istioMutual(tls: ClientTLSSettings | undefined, t: UpstreamTlsTarget): 
  */
 function originate(tls: ClientTLSSettings, t: UpstreamTlsTarget): ProtoObject {
   const common: ProtoObject = {};
-  const credential = t.useCredentialName !== false && tls.credentialName && !tls.credentialName.startsWith('configmap://') ? tls.credentialName : undefined;
+  const credential = t.useCredentialName !== false && tls.credentialName ? tls.credentialName : undefined;
   const sans = tls.subjectAltNames && tls.subjectAltNames.length > 0 ? sanMatchers(tls.subjectAltNames) : undefined;
   if (credential) {
-    if (tls.mode === 'MUTUAL') common.tls_certificate_sds_secret_configs = [{ name: credentialSecretName(credential), sds_config: ADS_SDS_CONFIG }];
+    // A ConfigMap credential holds only a CA: no client certificate comes from it.
+    const configMap = credential.startsWith(CONFIGMAP_PREFIX);
+    if (tls.mode === 'MUTUAL' && !configMap) common.tls_certificate_sds_secret_configs = [{ name: credentialSecretName(credential), sds_config: ADS_SDS_CONFIG }];
     if (!tls.insecureSkipVerify) {
       common.combined_validation_context = {
         default_validation_context: sans ? { match_typed_subject_alt_names: sans } : {},
-        validation_context_sds_secret_config: { name: credentialCaSecretName(credential), sds_config: ADS_SDS_CONFIG },
+        validation_context_sds_secret_config: { name: configMap ? credential : credentialCaSecretName(credential), sds_config: ADS_SDS_CONFIG },
       };
     }
   } else {

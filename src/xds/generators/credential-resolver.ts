@@ -8,11 +8,15 @@ import type { PushContext } from '../push-context.js';
 
 /** Istio's SDS prefix for a Secret named by `credentialName`. */
 export const KUBERNETES_PREFIX = 'kubernetes://';
+/** A DestinationRule `credentialName` naming a ConfigMap whose `ca.crt` is the CA (SIMPLE TLS). */
+export const CONFIGMAP_PREFIX = 'configmap://';
 
-/** A `kubernetes://[NAMESPACE/]NAME[-cacert]` SDS name, parsed. */
+/** A `kubernetes://[NAMESPACE/]NAME[-cacert]` or `configmap://[NAMESPACE/]NAME` SDS name, parsed. */
 export interface CredentialRef {
   /** The SDS resource name as asked. */
   readonly sdsName: string;
+  /** A Secret, or a ConfigMap holding only a CA (`ca.crt`). */
+  readonly source: 'secret' | 'configmap';
   readonly namespace: string;
   /** The Secret name as written after the prefix (with `-cacert` when asked for the CA). */
   readonly name: string;
@@ -35,29 +39,44 @@ export function credentialCaSecretName(credentialName: string): string {
   return `${credentialSecretName(credentialName)}${CA_SUFFIX}`;
 }
 
-/** Parses a `kubernetes://` SDS name; the namespace defaults to the proxy's, as in Istio. */
+/** Parses a `kubernetes://` or `configmap://` SDS name; the namespace defaults to the proxy's, as in Istio. */
 export function parseCredentialName(sdsName: string, proxyNamespace: string): CredentialRef | undefined {
-  if (!sdsName.startsWith(KUBERNETES_PREFIX)) return undefined;
-  const rest = sdsName.slice(KUBERNETES_PREFIX.length);
+  const source = sdsName.startsWith(KUBERNETES_PREFIX) ? 'secret' : sdsName.startsWith(CONFIGMAP_PREFIX) ? 'configmap' : undefined;
+  if (!source) return undefined;
+  const rest = sdsName.slice((source === 'secret' ? KUBERNETES_PREFIX : CONFIGMAP_PREFIX).length);
   const slash = rest.indexOf('/');
   const namespace = slash < 0 ? proxyNamespace : rest.slice(0, slash);
   const name = slash < 0 ? rest : rest.slice(slash + 1);
   if (name === '' || namespace === '' || name.includes('/')) return undefined;
+  if (source === 'configmap') return { sdsName, source, namespace, name, caOnly: true, baseName: name };
   const caOnly = name.endsWith(CA_SUFFIX);
-  return { sdsName, namespace, name, caOnly, baseName: caOnly ? name.slice(0, -CA_SUFFIX.length) : name };
+  return { sdsName, source, namespace, name, caOnly, baseName: caOnly ? name.slice(0, -CA_SUFFIX.length) : name };
 }
 
-const secretIndex = new WeakMap<PushContext, Map<string, Resource<unknown>>>();
+const coreIndex = new WeakMap<PushContext, Map<string, Resource<unknown>>>();
 
-/** The Secret `namespace/name` of a push, indexed once per push context. */
-export function findSecret(push: PushContext, namespace: string, name: string): Resource<unknown> | undefined {
-  let index = secretIndex.get(push);
+/** A core v1 object (`Secret`, `ConfigMap`) `namespace/name` of a push, indexed once per push context. */
+function findCore(push: PushContext, kind: 'Secret' | 'ConfigMap', namespace: string, name: string): Resource<unknown> | undefined {
+  let index = coreIndex.get(push);
   if (!index) {
     index = new Map();
-    for (const r of push.resources) if (r.kind === 'Secret' && r.apiVersion === 'v1') index.set(`${r.metadata.namespace ?? 'default'}/${r.metadata.name}`, r);
-    secretIndex.set(push, index);
+    for (const r of push.resources) if ((r.kind === 'Secret' || r.kind === 'ConfigMap') && r.apiVersion === 'v1') index.set(`${r.kind}/${r.metadata.namespace ?? 'default'}/${r.metadata.name}`, r);
+    coreIndex.set(push, index);
   }
-  return index.get(`${namespace}/${name}`);
+  return index.get(`${kind}/${namespace}/${name}`);
+}
+
+/** The Secret `namespace/name` of a push. */
+export function findSecret(push: PushContext, namespace: string, name: string): Resource<unknown> | undefined {
+  return findCore(push, 'Secret', namespace, name);
+}
+
+/** The CA of a ConfigMap credential: `ca.crt` in `data`, or base64 in `binaryData`. */
+function configMapCa(cm: Resource<unknown>): string | undefined {
+  const data = (cm as { data?: Record<string, unknown> }).data?.['ca.crt'];
+  if (typeof data === 'string' && data !== '') return data;
+  const bin = (cm as { binaryData?: Record<string, unknown> }).binaryData?.['ca.crt'];
+  return typeof bin === 'string' && bin !== '' ? Buffer.from(bin, 'base64').toString('utf8') : undefined;
 }
 
 function tlsSettings(policy: TrafficPolicy | undefined): ClientTLSSettings[] {
@@ -68,7 +87,7 @@ function tlsSettings(policy: TrafficPolicy | undefined): ClientTLSSettings[] {
 /** Every `credentialName` of a DestinationRule (top level, ports, subsets), as SDS names. */
 export function destinationRuleCredentials(spec: DestinationRuleSpec): string[] {
   const all = [...tlsSettings(spec.trafficPolicy), ...(spec.subsets ?? []).flatMap((s) => tlsSettings(s.trafficPolicy))];
-  return all.map((t) => t.credentialName).filter((n): n is string => typeof n === 'string' && n !== '' && !n.startsWith('configmap://')).map(credentialSecretName);
+  return all.map((t) => t.credentialName).filter((n): n is string => typeof n === 'string' && n !== '').map(credentialSecretName);
 }
 
 /**
@@ -95,7 +114,7 @@ export function credentialRefusal(push: PushContext, proxy: ProxyInfo, ref: Cred
   if (proxy.type === 'router') return undefined;
   const named = push.destinationRules.some((dr) => dr.namespace === proxy.namespace && selects(dr.spec, proxy.labels) && destinationRuleCredentials(dr.spec).some((n) => {
     const r = parseCredentialName(n, dr.namespace);
-    return r !== undefined && r.namespace === ref.namespace && r.name === ref.baseName;
+    return r !== undefined && r.source === ref.source && r.namespace === ref.namespace && r.name === ref.baseName;
   }));
   return named ? undefined : `no DestinationRule in ${JSON.stringify(proxy.namespace)} that selects this sidecar by workloadSelector names credentialName ${JSON.stringify(ref.baseName)}`;
 }
@@ -106,6 +125,12 @@ export function credentialRefusal(push: PushContext, proxy: ProxyInfo, ref: Cred
  * the Secret is missing or lacks the keys (never quoting values).
  */
 export function resolveCredential(push: PushContext, ref: CredentialRef): CredentialMaterial | string {
+  if (ref.source === 'configmap') {
+    const cm = findCore(push, 'ConfigMap', ref.namespace, ref.name);
+    if (!cm) return `configmap ${ref.namespace}/${ref.name} not found`;
+    const ca = configMapCa(cm);
+    return ca === undefined ? `configmap ${ref.namespace}/${ref.name} has no "ca.crt" key` : { kind: 'ca', value: { trustedCa: ca, key: 'ca.crt' } };
+  }
   if (ref.caOnly) {
     const secret = findSecret(push, ref.namespace, ref.name) ?? findSecret(push, ref.namespace, ref.baseName);
     if (!secret) return `secret ${ref.namespace}/${ref.baseName} not found (nor ${ref.namespace}/${ref.name})`;

@@ -35,6 +35,8 @@ const resources: Resource[] = [
   genericSecretResource('unreferenced', 'shop', clientCred, ca.certPem),
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { ports: [{ name: 'tls', port: 5432 }], selector: { app: 'db' } } },
   dr('db-mtls', 'shop', { host: 'db', workloadSelector: { matchLabels: { app: 'checkout' } }, trafficPolicy: { tls: { mode: 'MUTUAL', credentialName: 'client-cred', sni: 'db.shop' } } }),
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api-ca', namespace: 'shop' }, data: { 'ca.crt': otherCa.certPem } } as unknown as Resource,
+  dr('api', 'shop', { host: 'api.shop.svc.cluster.local', workloadSelector: { matchLabels: { app: 'checkout' } }, trafficPolicy: { tls: { mode: 'SIMPLE', credentialName: 'configmap://api-ca' } } }),
   dr('db-any', 'shop', { host: 'db.other.svc.cluster.local', trafficPolicy: { tls: { mode: 'MUTUAL', credentialName: 'unreferenced' } } }),
 ];
 const push: PushContext = buildPushContext({ resources, trustBundlePem: ca.certPem });
@@ -64,6 +66,8 @@ describe('SDS credentials: which proxy gets which Secret', () => {
     { name: 'a sidecar of another namespace does not', proxy: proxy('sidecar', 'istio-system', { app: 'checkout' }), ask: 'kubernetes://gw-cert', served: false },
     { name: 'a rule without workloadSelector gives sidecars nothing', proxy: checkout, ask: 'kubernetes://unreferenced', served: false },
     { name: 'a sidecar cannot ask for any Secret of its namespace', proxy: checkout, ask: 'kubernetes://shop/unreferenced', served: false },
+    { name: 'a ConfigMap credential serves its ca.crt to the sidecar its rule selects', proxy: checkout, ask: 'configmap://api-ca', served: 'ca', caPem: otherCa.certPem },
+    { name: 'a ConfigMap of another namespace is refused', proxy: ingress, ask: 'configmap://shop/api-ca', served: false },
   ];
   for (const c of cases) {
     it(`${c.name} (${c.ask})`, () => {
@@ -108,8 +112,9 @@ describe('SDS credentials: which proxy gets which Secret', () => {
 
 describe('credential names and Secret pushes', () => {
   it('parses kubernetes://[NS/]NAME[-cacert]', () => {
-    assert.deepEqual(parseCredentialName('kubernetes://a-cacert', 'ns'), { sdsName: 'kubernetes://a-cacert', namespace: 'ns', name: 'a-cacert', caOnly: true, baseName: 'a' });
-    assert.deepEqual(parseCredentialName('kubernetes://x/a', 'ns'), { sdsName: 'kubernetes://x/a', namespace: 'x', name: 'a', caOnly: false, baseName: 'a' });
+    assert.deepEqual(parseCredentialName('kubernetes://a-cacert', 'ns'), { sdsName: 'kubernetes://a-cacert', source: 'secret', namespace: 'ns', name: 'a-cacert', caOnly: true, baseName: 'a' });
+    assert.deepEqual(parseCredentialName('kubernetes://x/a', 'ns'), { sdsName: 'kubernetes://x/a', source: 'secret', namespace: 'x', name: 'a', caOnly: false, baseName: 'a' });
+    assert.deepEqual(parseCredentialName('configmap://a-cacert', 'ns'), { sdsName: 'configmap://a-cacert', source: 'configmap', namespace: 'ns', name: 'a-cacert', caOnly: true, baseName: 'a-cacert' });
     for (const bad of ['default', 'ROOTCA', 'kubernetes://', 'kubernetes://a/b/c', 'kubernetes:///a', 'file:///etc/x']) assert.equal(parseCredentialName(bad, 'ns'), undefined, bad);
   });
 
@@ -133,6 +138,14 @@ describe('TLS contexts that name credentials', () => {
     const combined = common.combined_validation_context as O;
     assert.equal((combined.validation_context_sds_secret_config as O).name, 'kubernetes://client-cred-cacert');
     assert.equal(ctx.sni, 'db.shop');
+  });
+
+  it('DestinationRule SIMPLE with a configmap:// credential: only the CA, from the ConfigMap, no client certificate', () => {
+    const p = buildPushContext({ resources: [...resources, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { ports: [{ name: 'https', port: 443 }], selector: { app: 'api' } } }] });
+    const c = new Map(selectGenerator(TYPE_URL.cluster, checkout)!(p, checkout, undefined).map((r) => [r.name, unpackAny(r.resource)])).get('outbound|443||api.shop.svc.cluster.local');
+    const common = upstreamTls(c)!.common_tls_context as O;
+    assert.deepEqual(common.tls_certificate_sds_secret_configs ?? [], []);
+    assert.equal(((common.combined_validation_context as O).validation_context_sds_secret_config as O).name, 'configmap://api-ca');
   });
 
   it('a sidecar the rule does not select uses the mesh default instead', () => {
