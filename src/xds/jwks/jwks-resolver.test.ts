@@ -210,3 +210,28 @@ describe('JWKS resolver snapshots', () => {
     }
   });
 });
+
+describe('JWKS resolver and pushes', () => {
+  it('a slow refresh does not hold pushes back: the last good set is served meanwhile', async () => {
+    const ks = await keyServer();
+    const { r } = resolver();
+    try {
+      ks.routes.set('/slow', { status: 200, body: DOC_A });
+      const s: JwksSource = { issuer: 'i', jwksUri: `${ks.base}/slow`, timeoutMs: 3000 };
+      await r.prefetch([s]);
+      ks.routes.set('/slow', 'hang');
+      const refreshing = r.refreshAll();
+      const started = Date.now();
+      await r.prefetch([s]);
+      assert.ok(Date.now() - started < 1500, `prefetch waited ${Date.now() - started} ms for a refresh`);
+      assert.equal(r.lookup(s), DOC_A);
+      // Closing the server cuts the hanging refresh: it fails and the set stays.
+      await ks.close();
+      await refreshing;
+      assert.equal(r.lookup(s), DOC_A, 'a failed refresh keeps the set');
+    } finally {
+      r.close();
+      await ks.close();
+    }
+  });
+});

@@ -122,7 +122,8 @@ export class JwksResolver implements JwksLookup {
     for (const s of sources) {
       const entry = this.entries.get(keyOf(s)) ?? this.create(s);
       entry.lastUsed = Date.now();
-      if (entry.inflight) {
+      // Only first fetches hold a push back; a refresh in flight serves the last good set.
+      if (entry.inflight && entry.jwks === undefined && entry.failures === 0) {
         pending.push(entry.inflight);
         // A little past the timeout, so a fetch that times out is reported before the build.
         capMs = Math.max(capMs, s.timeoutMs + 250);
