@@ -3,12 +3,16 @@
 // (proxy-config --offline, x authz check) shows it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { XDS_TYPE } from '../src/proxy/xds-client/resource-types.js';
 import { translateResource } from '../src/proxy/xds-client/translate-resource.js';
+import { pino } from 'pino';
+import { buildConfigDump } from '../src/xds/config-dump.js';
 import { gatewayListenerObjects } from '../src/xds/generators/gateway-listeners.js';
 import { virtualInboundListener } from '../src/xds/generators/listener-inbound.js';
 import { selectGenerator } from '../src/xds/generators/select.js';
@@ -176,6 +180,27 @@ describe('CLI: proxy-config --offline and x authz check show the authorization f
     const gw = await plexus(['x', 'authz', 'check', '--offline', ...files, '--workload', 'istio-system/ingressgateway', '--type', 'router']);
     assert.equal(gw.code, 0, gw.stderr);
     assert.deepEqual(gw.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/)), [['DENY', 'ingress.istio-system', '1']]);
+  });
+
+  it('x authz check --admin: reads a live proxy config dump over HTTP', async () => {
+    const dump = buildConfigDump(pino({ level: 'silent' }), bookinfoPush(POLICIES), productpageProxy());
+    let served = 0;
+    const server: Server = createServer((req, res) => {
+      served++;
+      res.writeHead(req.url?.startsWith('/config_dump') ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(dump));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const run = await plexus(['x', 'authz', 'check', '--admin', `http://127.0.0.1:${port}`]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ACTION\s+AuthorizationPolicy\s+RULES\n/);
+      assert.match(run.stdout, /\nDENY\s+deny\.default\s+2\n/);
+      assert.equal(served, 1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('x authz check refuses what it cannot do', async () => {
