@@ -8,6 +8,7 @@ import { buildPushContext, type PushContext } from './push-context.js';
 import type { PushRequest } from './push-request.js';
 import { SotwStream } from './sotw-stream.js';
 import { registrationGuard } from './registration-guard.js';
+import { DEFAULT_MAX_PLAINTEXT_STREAMS, StreamAdmission } from './stream-admission.js';
 import type { StreamAuthorizer } from './stream-authorizer.js';
 import type { StreamHost, XdsStream } from './stream-host.js';
 import type { ProxySyncStatus } from './sync-status.js';
@@ -21,6 +22,8 @@ export interface AdsServerOptions {
   pushContext?: PushContext;
   /** gRPC server interceptors of the main (plaintext) server: the CA's admission runs on call headers. */
   interceptors?: ServerInterceptor[];
+  /** Concurrent ADS streams the main (plaintext) server holds; default {@link DEFAULT_MAX_PLAINTEXT_STREAMS}. */
+  maxPlaintextStreams?: number;
 }
 
 /** What a stream proved about itself: the namespace and service account its client certificate names. */
@@ -52,6 +55,8 @@ export class AdsServer {
   private current: PushContext;
   private readonly streams = new Set<XdsStream>();
   private readonly server: Server;
+  /** Streams on the plaintext server, which nobody authenticates: capped. */
+  readonly plaintextStreams: StreamAdmission;
   /** Servers of further ports (15012) whose streams pass an authorizer; closed with the main one. */
   private readonly extraServers: Server[] = [];
   private readonly host: StreamHost;
@@ -62,8 +67,9 @@ export class AdsServer {
   private readonly verified = new WeakSet<XdsStream>();
 
   constructor(options: AdsServerOptions = {}) {
-    this.server = new Server({ ...XDS_SERVER_OPTIONS, interceptors: options.interceptors ?? [] });
     this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
+    this.plaintextStreams = new StreamAdmission(options.maxPlaintextStreams ?? DEFAULT_MAX_PLAINTEXT_STREAMS, this.log);
+    this.server = new Server({ ...XDS_SERVER_OPTIONS, interceptors: [this.plaintextStreams.interceptor, ...(options.interceptors ?? [])] });
     this.current = options.pushContext ?? buildPushContext({ resources: [] });
     protoRoot();
     this.host = {
