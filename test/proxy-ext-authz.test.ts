@@ -25,7 +25,7 @@ import { XDS_TYPE } from '../src/proxy/xds-client/resource-types.js';
 import { translateResource } from '../src/proxy/xds-client/translate-resource.js';
 import { EnvoyNamedCounters } from '../src/telemetry/envoy-named-counters.js';
 import { makeCa, makeLeaf, type TestCa, type TestLeaf } from './proxy-listener-support.js';
-import { cluster, echoed, hcmConfig, request, ROUTER, route, routeConfig, silent, snapshot, startUpstream, vhost } from './proxy-http-support.js';
+import { cluster, echoed, hcmConfig, request, ROUTER, route, routeConfig, silent, snapshot, startH2Upstream, startUpstream, vhost } from './proxy-http-support.js';
 import { startGrpcAuthzServer, startHttpAuthzServer, defaultGrpcDecision, defaultHttpDecision, type GrpcAuthzServer, type HttpAuthzServer } from './support/ext-authz-servers.js';
 
 const SHADOW_KEY = 'istio_ext_authz_shadow_effective_policy_id';
@@ -211,11 +211,14 @@ describe('ext_authz with an HTTP authorization server', () => {
   });
 
   it('allows: the check copies method, prefixed path, host and allowed headers; allowed answer headers go upstream', async () => {
-    authz.respond = (c) => (c.headers['x-ext-authz'] === 'allow' ? { status: 200, headers: { 'x-ext-authz-check-result': 'allowed', 'x-user': 'alice', 'x-tag': 'from-authz', 'x-not-allowed': 'no', 'x-ratelimit-remaining': '7' } } : defaultHttpDecision(c));
+    authz.respond = (c) =>
+      c.headers['x-ext-authz'] === 'allow'
+        ? { status: 200, headers: { 'x-ext-authz-check-result': 'allowed', 'x-user': 'alice', 'x-tag': 'from-authz', 'x-not-allowed': 'no', 'x-ratelimit-remaining': '7', 'x-envoy-auth-headers-to-remove': 'x-drop-me, x-drop-too' } }
+        : defaultHttpDecision(c);
     const checks = authz.seen.length;
     const upstreamSeen = backend.seen.length;
     const okBefore = stat('http.authz_http.ext_authz.ok');
-    const res = await request(proxy.port, { path: '/api/items?x=1', headers: { 'x-ext-authz': 'allow', 'x-tag': 'client', 'x-secret': 's3cret', cookie: 'a=b', authorization: 'Bearer t' } });
+    const res = await request(proxy.port, { path: '/api/items?x=1', headers: { 'x-ext-authz': 'allow', 'x-tag': 'client', 'x-secret': 's3cret', cookie: 'a=b', authorization: 'Bearer t', 'x-drop-me': '1', 'x-drop-too': '2' } });
     assert.equal(res.status, 200);
     assert.equal(res.headers['x-ratelimit-remaining'], '7', 'allowed_client_headers_on_success reaches the client');
     assert.equal(authz.seen.length, checks + 1);
@@ -236,6 +239,9 @@ describe('ext_authz with an HTTP authorization server', () => {
     assert.equal(up.headers['x-user'], 'alice');
     assert.equal(up.headers['x-tag'], 'client, from-authz', 'allowed_upstream_headers_to_append appends');
     assert.equal(up.headers['x-not-allowed'], undefined);
+    assert.equal(up.headers['x-drop-me'], undefined, 'x-envoy-auth-headers-to-remove drops request headers');
+    assert.equal(up.headers['x-drop-too'], undefined);
+    assert.equal(up.headers['x-envoy-auth-headers-to-remove'], undefined);
     assert.equal(stat('http.authz_http.ext_authz.ok'), okBefore + 1);
     assert.equal(stat('cluster.backend.ext_authz.ok') >= 1, true);
   });
@@ -347,6 +353,30 @@ describe('ext_authz with an HTTP authorization server', () => {
     const res = await request(proxy.port, { method: 'POST', path: '/api', body: 'x'.repeat(64) });
     assert.equal(res.status, 413);
     assert.equal(authz.seen.length, checks);
+  });
+
+  it('an HTTP authorization server behind an HTTP/2 cluster', async () => {
+    const h2authz = await startH2Upstream((stream, headers) => {
+      const allow = headers['x-ext-authz'] === 'allow' && headers[':path'] === '/check/h2' && headers[':authority'] === 'example.com';
+      stream.respond({ ':status': allow ? 200 : 403, 'x-ext-authz-check-result': allow ? 'allowed' : 'denied' });
+      stream.end(allow ? '' : 'no');
+    });
+    const rc = routeConfig([vhost('backend', ['*'], [route({}, { cluster: 'backend' })])]);
+    const h2proxy = await startAuthzProxy(
+      hcmConfig(rc, { httpFilters: [extAuthz({ http_service: httpService('authz-h2', { path_prefix: '/check', authorization_response: { allowed_upstream_headers: exact('x-ext-authz-check-result') } }), allowed_headers: exact('x-ext-authz') }), ROUTER] }),
+      [cluster('backend', [backend.port]), cluster('authz-h2', [h2authz.port], { http2: true })],
+    );
+    try {
+      const ok = await request(h2proxy.port, { path: '/h2', headers: { 'x-ext-authz': 'allow' } });
+      assert.equal(ok.status, 200);
+      assert.equal(echoed(ok.body).headers['x-ext-authz-check-result'], 'allowed');
+      const no = await request(h2proxy.port, { path: '/h2' });
+      assert.equal(no.status, 403);
+      assert.equal(no.body, 'no');
+    } finally {
+      await h2proxy.close();
+      await h2authz.close();
+    }
   });
 
   it('per-route disable_request_body_buffering: the check goes without the body, and no 413', async () => {
