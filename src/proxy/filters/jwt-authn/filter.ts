@@ -99,7 +99,14 @@ export function createJwtAuthnFilter(config: JwtAuthnConfig, name: string, deps:
       }
       if (!verifier) return 'continue';
       const state: JwtRequestState = { headers: ctx.headers, path: ctx.record.path, extracted: undefined };
-      const status = await verifier(state);
+      let status: JwtStatus;
+      try {
+        status = await verifier(state);
+      } catch (err) {
+        // Fail closed: a verifier bug must never let an unverified token through.
+        ctx.log.error({ err, filter: name }, 'jwt_authn verification threw; refusing the request');
+        status = JWT_STATUS.verificationFail;
+      }
       // A token taken from the query string and not forwarded leaves the path upstream sees.
       if (state.path !== ctx.record.path) (ctx.record as { path: string }).path = state.path;
       if (status !== JWT_STATUS.ok) return refusal(status, ctx, config.stripFailureResponse);
