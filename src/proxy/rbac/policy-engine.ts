@@ -64,7 +64,8 @@ export function compileRbacEngine(raw: unknown, at: string, errors: string[]): R
     action,
     policyNames: names,
     matchingPolicy(req) {
-      for (const policy of policies) {
+      for (let i = 0; i < policies.length; i++) {
+        const policy = policies[i]!;
         if (anyMatch(policy.permissions, req) && anyMatch(policy.principals, req)) return policy.name;
       }
       return undefined;
@@ -73,7 +74,7 @@ export function compileRbacEngine(raw: unknown, at: string, errors: string[]): R
 }
 
 function anyMatch(matchers: readonly RbacMatcher[], req: RbacRequest): boolean {
-  for (const m of matchers) if (m(req)) return true;
+  for (let i = 0; i < matchers.length; i++) if (matchers[i]!(req)) return true;
   return false;
 }
 

@@ -25,6 +25,7 @@ export class RbacRequest {
   private direct: Lazy = UNPARSED;
   private remote: Lazy = UNPARSED;
   private destination: Lazy = UNPARSED;
+  private pathOnly: string | undefined;
 
   constructor(
     readonly connection: ConnectionInfo,
@@ -51,6 +52,12 @@ export class RbacRequest {
   get destinationIp(): ParsedIp | undefined {
     if (this.destination === UNPARSED) this.destination = parseIp(this.connection.originalDestination.address);
     return this.destination;
+  }
+
+  /** `:path` without query string and fragment (what `url_path` matches); undefined on TCP. */
+  get urlPath(): string | undefined {
+    if (this.pathOnly === undefined && this.http) this.pathOnly = stripQueryAndFragment(this.http.path);
+    return this.pathOnly;
   }
 
   get destinationPort(): number {
@@ -85,4 +92,11 @@ export class RbacRequest {
       }
     }
   }
+}
+
+function stripQueryAndFragment(path: string): string {
+  const q = path.indexOf('?');
+  const h = path.indexOf('#');
+  const end = q === -1 ? h : h === -1 ? q : Math.min(q, h);
+  return end === -1 ? path : path.slice(0, end);
 }

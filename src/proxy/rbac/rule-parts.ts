@@ -18,17 +18,9 @@ export function compileUrlPath(raw: unknown, at: string, errors: string[]): Rbac
   const match = compileRawStringMatcher(inner, `${at}.path`, errors);
   if (!match) return undefined;
   return (req) => {
-    const path = req.http?.path;
-    if (path === undefined) return false;
-    return match(stripQueryAndFragment(path));
+    const path = req.urlPath;
+    return path !== undefined && match(path);
   };
-}
-
-function stripQueryAndFragment(path: string): string {
-  const q = path.indexOf('?');
-  const h = path.indexOf('#');
-  const end = q === -1 ? h : h === -1 ? q : Math.min(q, h);
-  return end === -1 ? path : path.slice(0, end);
 }
 
 /** A MetadataMatcher over the request's dynamic metadata. */
@@ -71,13 +63,14 @@ export function compileSet(
   if (compiled.some((c) => c === undefined)) return undefined;
   const all = compiled as RbacMatcher[];
   if (all.length === 1) return all[0];
+  const n = all.length;
   if (combine === 'and')
     return (req) => {
-      for (const m of all) if (!m(req)) return false;
+      for (let i = 0; i < n; i++) if (!all[i]!(req)) return false;
       return true;
     };
   return (req) => {
-    for (const m of all) if (m(req)) return true;
+    for (let i = 0; i < n; i++) if (all[i]!(req)) return true;
     return false;
   };
 }
