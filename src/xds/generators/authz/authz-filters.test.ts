@@ -6,7 +6,9 @@ import type { ProtoObject } from '../../protos.js';
 import { parseNode, type ProxyInfo } from '../../proxy.js';
 import { buildPushContext, type PushContext } from '../../push-context.js';
 import { jsonToStruct } from '../../struct.js';
+import { explicitInterceptionMetadata } from '../explicit-interception.js';
 import { gatewayListenerObjects } from '../gateway-listeners.js';
+import { explicitInboundListeners } from '../sidecar-explicit-listeners.js';
 import { virtualInboundListener } from '../listener-inbound.js';
 import { sidecarScope } from '../sidecar-scope.js';
 import { authzFilters } from './authz-filters.js';
@@ -233,6 +235,34 @@ describe('authorization filters of a proxy', () => {
     assert.deepEqual((passthrough.filters as O[]).map((x) => x.name), ['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
     const blackhole = all.find((c) => c.name === 'virtualInbound-blackhole')!;
     assert.deepEqual((blackhole.filters as O[]).map((x) => x.name), ['envoy.filters.network.tcp_proxy']);
+  });
+
+  it('explicit mode: the bound inbound listeners carry the same filters', () => {
+    const p = push(`apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: httpbin-x, namespace: foo}
+spec: {address: 127.0.0.1, labels: {app: httpbin, mode: explicit}, serviceAccount: httpbin, ports: {http: 41000, tcp: 41001}}
+---
+${ap('deny', '{action: DENY, rules: [{from: [{source: {notNamespaces: [foo]}}]}]}')}`);
+    const proxy = parseNode({
+      id: 'sidecar~127.0.0.1~httpbin-x.foo~foo.svc.cluster.local',
+      metadata: jsonToStruct({
+        NAMESPACE: 'foo', LABELS: { app: 'httpbin', mode: 'explicit' }, SERVICE_ACCOUNT: 'httpbin', INSTANCE_IPS: '127.0.0.1',
+        ...explicitInterceptionMetadata({ httpProxyPort: 41100, inbound: new Map([[41000, 41200], [41001, 41201]]) }),
+      }),
+    });
+    const listeners = explicitInboundListeners(sidecarScope(p, proxy));
+    assert.deepEqual(listeners.map((l) => l.name), ['127.0.0.1_41000', '127.0.0.1_41001']);
+    let counted = 0;
+    for (const l of listeners) {
+      for (const c of l.filter_chains as O[]) {
+        const fs = c.filters as O[];
+        if (fs[0]!.name === 'envoy.filters.network.http_connection_manager') assert.equal((decode(fs[0]!).http_filters as O[])[0]!.name, 'envoy.filters.http.rbac');
+        else assert.deepEqual(fs.map((f) => f.name), ['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
+        counted++;
+      }
+    }
+    assert.equal(counted, 6);
   });
 
   it('gateways: TLS passthrough and TCP servers get the network RBAC before tcp_proxy', () => {
