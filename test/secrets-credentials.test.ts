@@ -27,6 +27,8 @@ const NET = 'networking.istio.io/v1';
 const log = pino({ level: process.env.PLEXUS_TEST_LOG ?? 'silent' });
 const HOST = 'shop.example.com';
 const HTTP_PROXY_PORT = 15080;
+/** The gateway speaks Delta xDS, the sidecar State of the World: both paths carry the credentials. */
+const GATEWAY_MODE = 'delta';
 
 /** A fixed workload certificate, so that mesh-internal clusters never wait for `default`. */
 class FixedCertificate extends EventEmitter {
@@ -192,7 +194,7 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
     const common = { logger: log, certificates, bindAddress: remapBindAddress({ host: '127.0.0.1', otherPorts: 'ephemeral' }), health: false as const };
     ingress = new ProxyProcess({
       ...common,
-      xds: { address: `127.0.0.1:${xdsPort}`, node: { type: 'router', ip: '127.0.0.1', podName: 'ingress-1', namespace: 'istio-system', labels: { istio: 'ingressgateway' } }, backoff: { initialMs: 50, maxMs: 200 }, initialFetchTimeoutMs: 3000 },
+      xds: { address: `127.0.0.1:${xdsPort}`, node: { type: 'router', ip: '127.0.0.1', podName: 'ingress-1', namespace: 'istio-system', labels: { istio: 'ingressgateway' } }, mode: GATEWAY_MODE, backoff: { initialMs: 50, maxMs: 200 }, initialFetchTimeoutMs: 3000 },
     });
     sidecar = new ProxyProcess({
       ...common,
