@@ -164,6 +164,18 @@ describe('xds-client filter seam', { timeout: 30_000 }, () => {
         detail: `${VHOST}.envoy.filters.http.rbac: invalid per-route config type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute for filter envoy.filters.http.rbac: rbac.shadow_matcher: the matcher-tree form of RBAC is not supported; use shadow_rules`,
       },
     ];
+    nacks.push(
+      {
+        name: 'per-filter config on a weighted cluster',
+        rc: packAny('envoy.config.route.v3.RouteConfiguration', { name: '9080', virtual_hosts: [{ name: 'vh', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: CLUSTER, weight: { value: 1 }, typed_per_filter_config: { 'envoy.filters.http.rbac': rbacPerRoute() } }] } } }] }] }),
+        detail: 'RouteConfiguration "9080": virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].typed_per_filter_config: per-filter config on weighted clusters is not supported',
+      },
+      {
+        name: 'per-filter config on the route configuration',
+        rc: packAny('envoy.config.route.v3.RouteConfiguration', { name: '9080', typed_per_filter_config: { 'envoy.filters.http.rbac': rbacPerRoute() }, virtual_hosts: [{ name: 'vh', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: CLUSTER } }] }] }),
+        detail: 'RouteConfiguration "9080": typed_per_filter_config: per-filter config on the route configuration is not supported (set it on virtual hosts or routes)',
+      },
+    );
     let version = 2;
     for (const c of nacks) {
       assert.equal(await answer(h.s, TYPES.route, `v${version++}`, [c.rc]), c.detail, c.name);

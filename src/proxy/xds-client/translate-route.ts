@@ -190,6 +190,7 @@ function weightedClusters(a: ProtoJson, at: FieldPath): WeightedCluster[] {
     const out = items.map((c, i): WeightedCluster => {
       const cp = p.at('clusters', i);
       if (c.cluster_header !== undefined) cp.at('cluster_header').fail('cluster_header is not supported');
+      if (Object.keys(obj(c.typed_per_filter_config) ?? {}).length > 0) cp.at('typed_per_filter_config').fail('per-filter config on weighted clusters is not supported');
       const name = str(c.name) ?? cp.at('name').fail('cluster name is required');
       const hostRewrite = str(c.host_rewrite_literal);
       return { name, weight: wrapped(c.weight) ?? 0, ...headerOps(c, cp), ...(hostRewrite ? { hostRewrite } : {}) };
@@ -337,6 +338,7 @@ function virtualHost(v: ProtoJson, at: FieldPath, ctx: TranslateContext): Virtua
 export function translateRouteConfiguration(rc: ProtoJson, at: FieldPath, ctx: TranslateContext): RouteConfiguration {
   const name = typeof rc.name === 'string' ? rc.name : '';
   if (rc.vhds !== undefined) at.at('vhds').fail('VHDS is not supported');
+  if (Object.keys(obj(rc.typed_per_filter_config) ?? {}).length > 0) at.at('typed_per_filter_config').fail('per-filter config on the route configuration is not supported (set it on virtual hosts or routes)');
   const seen = new Map<string, string>();
   const virtualHosts = list(rc.virtual_hosts).map((v, i) => {
     const vh = virtualHost(v, at.at('virtual_hosts', i), ctx);
