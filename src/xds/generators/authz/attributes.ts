@@ -90,7 +90,16 @@ export function serviceAccountRegex(defaultNamespace: string, value: string): st
   const slash = value.indexOf('/');
   const ns = slash < 0 ? defaultNamespace : value.slice(0, slash);
   const sa = slash < 0 ? value : value.slice(slash + 1);
-  return `spiffe://.+/ns/${ns}/(.+/|)sa/${sa}(/.+)?`;
+  return `spiffe://.+/ns/${literal(ns)}/(.+/|)sa/${literal(sa)}(/.+)?`;
+}
+
+/**
+ * A name inside one of istiod's regexes. istiod inserts names unquoted; valid names (DNS
+ * labels, service accounts) come out the same here, while any other RE2 metacharacter is
+ * escaped so an odd value cannot make the proxy reject the whole listener.
+ */
+function literal(name: string): string {
+  return name.replace(/[\\+*?()|[\]{}^$]/g, '\\$&');
 }
 
 /** A JWT payload claim on jwt_authn's dynamic metadata. */
@@ -153,7 +162,7 @@ function envoyFilterValue(value: string): ProtoObject {
 
 /** A namespace as istiod matches it inside the peer's SPIFFE id (`*` anywhere is a wildcard). */
 function namespaceRegex(value: string): string {
-  return `.*/ns/${value.replaceAll('*', '.*')}/.*`;
+  return `.*/ns/${value.split('*').map(literal).join('.*')}/.*`;
 }
 
 /** A trust domain as the first part of the peer's SPIFFE id. */

@@ -63,6 +63,14 @@ describe('AuthorizationPolicy rule → Envoy RBAC policy', () => {
       principals: [ids(orIds(authn({ safe_regex: { regex: 'spiffe://.+/ns/ns1/(.+/|)sa/sa1(/.+)?' } }), authn({ safe_regex: { regex: 'spiffe://.+/ns/foo/(.+/|)sa/sa2(/.+)?' } })))],
     },
     {
+      name: 'names inside istiod regexes: dots kept as istiod writes them, other RE2 metacharacters escaped',
+      rule: { from: [{ source: { namespaces: ['a(b*'] } }, { source: { serviceAccounts: ['ns1/my.sa+x'] } }] },
+      principals: [
+        ids(orIds(authn({ safe_regex: { regex: '.*/ns/a\\(b.*/.*' } }))),
+        ids(orIds(authn({ safe_regex: { regex: 'spiffe://.+/ns/ns1/(.+/|)sa/my.sa\\+x(/.+)?' } }))),
+      ],
+    },
+    {
       name: 'operation: hosts (ignore case), methods, paths (prefix, suffix, template, *), ports — in istiod order',
       rule: { to: [{ operation: { ports: ['8000'], paths: ['/api/*', '*.png', '/u/{*}/x/{**}', '*'], methods: ['GET'], hosts: ['*.example.com', '*'] } }] },
       permissions: [and(
