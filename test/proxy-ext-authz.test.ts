@@ -362,8 +362,14 @@ describe('ext_authz with an HTTP authorization server', () => {
       stream.end(allow ? '' : 'no');
     });
     const rc = routeConfig([vhost('backend', ['*'], [route({}, { cluster: 'backend' })])]);
+    const service = httpService('authz-h2', {
+      path_prefix: '/check',
+      // The deprecated per-service list, which the controller emits for includeRequestHeadersInCheck.
+      authorization_request: { allowed_headers: { patterns: [{ exact: 'x-ext-authz' }] } },
+      authorization_response: { allowed_upstream_headers: exact('x-ext-authz-check-result') },
+    });
     const h2proxy = await startAuthzProxy(
-      hcmConfig(rc, { httpFilters: [extAuthz({ http_service: httpService('authz-h2', { path_prefix: '/check', authorization_response: { allowed_upstream_headers: exact('x-ext-authz-check-result') } }), allowed_headers: exact('x-ext-authz') }), ROUTER] }),
+      hcmConfig(rc, { httpFilters: [extAuthz({ http_service: service }), ROUTER] }),
       [cluster('backend', [backend.port]), cluster('authz-h2', [h2authz.port], { http2: true })],
     );
     try {
