@@ -98,6 +98,26 @@ describe('path normalisation before routing', () => {
     });
   });
 
+  it('HTTP/2: :path is normalised the same way', async () => {
+    await withProxy({ pathNormalization: BASE }, async (p) => {
+      const session = http2.connect(`http://127.0.0.1:${p.port}`);
+      try {
+        const body = await new Promise<string>((resolve, reject) => {
+          const stream = session.request({ ':path': '/x/%2e%2e/admin?k=/../v', ':method': 'GET', ':authority': 'x' });
+          let data = '';
+          stream.on('data', (d: Buffer) => (data += d.toString()));
+          stream.on('end', () => resolve(data));
+          stream.on('error', reject);
+          stream.end();
+        });
+        assert.equal(echoed(body).url, '/admin?k=/../v');
+        assert.equal((await p.record(0)).path, '/admin?k=/../v');
+      } finally {
+        session.close();
+      }
+    });
+  });
+
   it('a fragment never reaches the upstream', async () => {
     await withProxy({ pathNormalization: BASE }, async (p) => {
       const r = await rawExchange(p.port, 'GET /admin#top HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');

@@ -66,8 +66,16 @@ function escapeUtf8(ch: string): string {
  * escaped or raw NUL.
  */
 export function canonicalizePath(path: string): string | undefined {
-  let text = '';
-  for (let i = 0; i < path.length; i++) {
+  // Most paths need no character rewriting: find the first one that does, copy nothing before it.
+  let first = 0;
+  while (first < path.length) {
+    const c = path.charCodeAt(first);
+    if (c === 0x25 || c === 0x5c || mustEscape(c)) break;
+    first++;
+  }
+  if (first === path.length) return removeDotSegments(path.startsWith('/') ? path : `/${path}`);
+  let text = path.slice(0, first);
+  for (let i = first; i < path.length; i++) {
     const c = path.charCodeAt(i);
     if (c === 0x25 /* % */ && i + 2 < path.length) {
       const hi = hexValue(path.charCodeAt(i + 1));
@@ -92,8 +100,10 @@ export function canonicalizePath(path: string): string | undefined {
   return removeDotSegments(text);
 }
 
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
 function removeDotSegments(path: string): string {
-  if (!path.includes('.')) return path;
+  if (!DOT_SEGMENT.test(path)) return path;
   const segments = path.slice(1).split('/');
   const out: string[] = [];
   const last = segments.length - 1;
