@@ -150,6 +150,8 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
     const upstreamCred = await makeTestCredential(upstreamCa, ['db.example.test']);
     upstream = createHttpsServer({ key: upstreamCred.keyPem, cert: upstreamCred.certPem, ca: clientCa.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
       const peer = (req.socket as tls.TLSSocket).getPeerX509Certificate();
+      // One request per connection, so that every request shows the certificate of a new handshake.
+      res.setHeader('connection', 'close');
       res.end(`client ${peer?.serialNumber ?? 'none'}`);
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
@@ -300,6 +302,16 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
     assert.deepEqual(ingress.listeners.address('0.0.0.0_443'), listenersBefore);
     const again = await exchange(before.socket);
     assert.equal(again.status, 200);
+  });
+
+  it('rotation of a DestinationRule client certificate: new upstream connections present the new one', async () => {
+    const proxyPort = port(sidecar, `127.0.0.1_${HTTP_PROXY_PORT}`);
+    const rotated = await makeTestCredential(clientCa, ['client.example.com']);
+    await apply(genericSecretResource('db-client', 'shop', rotated, upstreamCa.certPem));
+    await waitFor(async () => (await fetchVia(proxyPort, 'http://db.shop.svc.cluster.local:9443/')).body === `client ${rotated.serial}`, 5000, 'the upstream to see the rotated client certificate');
+    let seen = 0;
+    for (let i = 0; i < 3; i++) if ((await fetchVia(proxyPort, 'http://db.shop.svc.cluster.local:9443/')).body === `client ${rotated.serial}`) seen++;
+    assert.equal(seen, 3);
   });
 
   it('a Secret change is pushed to proxies of its namespace only, and only as SDS', async () => {
