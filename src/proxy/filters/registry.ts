@@ -10,7 +10,7 @@ import type { ConfigParseResult, FilterDeps, HttpFilter, HttpFilterDefinition } 
 import { parseRbacConfig, parseRbacPerRouteConfig, RBAC_PER_ROUTE_TYPE_URL, RBAC_TYPE_URL } from './rbac/config.js';
 import { createRbacFilter } from './rbac/filter.js';
 import type { RbacRules } from '../rbac/rbac-evaluation.js';
-import { JWT_AUTHN_TYPE_URL, parseJwtAuthnConfig, parseJwtAuthnPerRoute, type JwtAuthnConfig } from './jwt-authn/config.js';
+import { JWT_AUTHN_PER_ROUTE_TYPE_URL, JWT_AUTHN_TYPE_URL, parseJwtAuthnConfig, parseJwtAuthnPerRoute, type JwtAuthnConfig } from './jwt-authn/config.js';
 import { createJwtAuthnFilter } from './jwt-authn/filter.js';
 import { parseRouterConfig, ROUTER_TYPE_URL, type RouterFilterConfig } from './router/config.js';
 import { createRouterFilter } from './router/filter.js';
@@ -39,6 +39,7 @@ export const HTTP_FILTERS: readonly HttpFilterDefinition[] = [
     typeUrls: [JWT_AUTHN_TYPE_URL],
     terminal: false,
     parseConfig: parseJwtAuthnConfig,
+    perRouteTypeUrls: [JWT_AUTHN_PER_ROUTE_TYPE_URL],
     parsePerRouteConfig: parseJwtAuthnPerRoute,
     create: (config, name, deps) => createJwtAuthnFilter(config, name, deps),
   }),
