@@ -148,6 +148,25 @@ describe('decisions of generated authorization config, run by the proxy RBAC eng
       deny: [{ port: 3306 }, { method: 'POST', port: 9080 }],
     },
     {
+      name: 'every source, operation and when key compiles in the proxy engine (HTTP and TCP chains)',
+      policies: ap('all', `{rules: [{
+        from: [{source: {principals: ["*"], notPrincipals: [a/ns/b/sa/c], requestPrincipals: ["iss/*"], notRequestPrincipals: ["*/x"], namespaces: ["de*"], notNamespaces: [x],
+          ipBlocks: [198.18.0.0/16], notIpBlocks: ["2001:db8::/32"], remoteIpBlocks: [198.18.0.1], notRemoteIpBlocks: [203.0.113.0/24]}},
+          {source: {serviceAccounts: [sleep, other/client], notServiceAccounts: [bad]}}],
+        to: [{operation: {hosts: ["*.local", "Productpage*"], notHosts: [evil.com], methods: [GET], notMethods: [DELETE], paths: ["/a/{**}", "*.png", "/x*"], notPaths: [/admin], ports: ["9080"], notPorts: ["1"]}}],
+        when: [
+          {key: "request.headers[x-a]", values: ["*"], notValues: [no]},
+          {key: source.ip, values: [198.18.0.0/16]}, {key: remote.ip, notValues: [192.0.2.1]},
+          {key: source.namespace, values: [default]}, {key: source.principal, values: ["*"]}, {key: source.serviceAccount, values: [default/sleep]},
+          {key: source.trustDomain, values: [cluster.local]},
+          {key: request.auth.principal, values: ["iss/sub"]}, {key: request.auth.audiences, values: [aud]}, {key: request.auth.presenter, values: [azp]},
+          {key: "request.auth.claims[groups]", values: [a, b]}, {key: "request.auth.claims[n1][n2]", values: [x]},
+          {key: destination.ip, values: [198.18.0.10]}, {key: destination.port, values: ["9080"]}, {key: connection.sni, values: ["*"]},
+          {key: "experimental.envoy.filters.network.x[k]", values: ["[v]", w]}]}]}`),
+      allow: [],
+      deny: [{ method: 'GET', peer: SLEEP }, { port: 3306, peer: SLEEP }],
+    },
+    {
       name: 'trust domain aliases: a policy for the old trust domain matches the new one',
       policies: '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    trustDomain: new.td\n    trustDomainAliases: [old.td]\n' + ap('p', '{rules: [{from: [{source: {principals: [old.td/ns/default/sa/sleep]}}]}]}'),
       allow: [{ method: 'GET', peer: 'spiffe://new.td/ns/default/sa/sleep' }, { method: 'GET', peer: 'spiffe://old.td/ns/default/sa/sleep' }],
