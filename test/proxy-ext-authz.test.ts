@@ -244,6 +244,9 @@ describe('ext_authz with an HTTP authorization server', () => {
     assert.equal(up.headers['x-envoy-auth-headers-to-remove'], undefined);
     assert.equal(stat('http.authz_http.ext_authz.ok'), okBefore + 1);
     assert.equal(stat('cluster.backend.ext_authz.ok') >= 1, true);
+    // Exported with the other Envoy-named filter stats, under Envoy's flattened Prometheus name.
+    const family = envoyStats.collect().find((f) => f.name === 'envoy_http_authz_http_ext_authz_ok');
+    assert.equal(family?.samples[0]?.value, stat('http.authz_http.ext_authz.ok'));
   });
 
   it('denies with the server status, body and allowed client headers; the backend never sees it', async () => {
