@@ -38,6 +38,16 @@ data:
   mesh: |
     trustDomain: cluster.local
     trustDomainAliases: [old.td]
+    extensionProviders:
+    - name: http-authz
+      envoyExtAuthzHttp: {service: ext-authz.foo.svc.cluster.local, port: 8000}
+    - name: grpc-authz
+      envoyExtAuthzGrpc: {service: ext-authz.foo.svc.cluster.local, port: 9000}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext-authz, namespace: foo}
+spec: {clusterIP: 198.19.1.2, selector: {app: ext-authz}, ports: [{name: http, port: 8000}, {name: grpc, port: 9000}]}
 `;
 
 const ap = (name: string, spec: string, annotations = ''): string =>
@@ -147,6 +157,30 @@ describe('controller RBAC through the proxy', () => {
     // A DENY rule whose only condition is HTTP-only matches every TCP connection (Istio's TCP task).
     const denyTcp = rbacOf(inbound(denyAdmin + allow)).tcp;
     assert.equal(decide(denyTcp, { remote: '203.0.113.7' }, false), false);
+  });
+
+  it('the whole istiod chain (jwt_authn, CUSTOM shadow RBAC + ext_authz, AUDIT, DENY, ALLOW) is accepted, in order', () => {
+    const jwks = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' }] });
+    const reqAuthn = `apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: foo}\nspec: {selector: {matchLabels: {app: httpbin}}, jwtRules: [{issuer: "https://issuer.example", jwks: '${jwks}'}]}\n---\n`;
+    const l = inbound([
+      reqAuthn,
+      ap('custom-http', '{action: CUSTOM, provider: {name: http-authz}, rules: [{to: [{operation: {paths: ["/secure*"]}}]}]}'),
+      ap('audit', '{action: AUDIT, rules: [{to: [{operation: {methods: [POST]}}]}]}'),
+      ap('deny', '{action: DENY, rules: [{to: [{operation: {paths: ["/admin"]}}]}]}'),
+      ap('allow', '{rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]}'),
+    ].join(''));
+    const chain = l.filterChains.find((c) => c.match.destinationPort === 8000 && c.match.transportProtocol !== 'tls' && c.filters.some((f) => f.kind === 'http_connection_manager'))!;
+    const hcm = chain.filters.find((f): f is HttpConnectionManagerConfig => f.kind === 'http_connection_manager')!;
+    assert.deepEqual(hcm.httpFilters.map((f) => f.name).filter((n) => /jwt|rbac|ext_authz/.test(n)), [
+      'envoy.filters.http.jwt_authn', 'envoy.filters.http.rbac', 'envoy.filters.http.ext_authz', 'envoy.filters.http.rbac', 'envoy.filters.http.rbac', 'envoy.filters.http.rbac',
+    ]);
+    const { http } = rbacOf(l);
+    assert.deepEqual(http.map((r) => [r.engine?.action, r.shadow?.action, r.shadowRulesStatPrefix]), [
+      [undefined, 'DENY', 'istio_ext_authz_'], ['LOG', undefined, ''], ['DENY', undefined, ''], ['ALLOW', undefined, ''],
+    ]);
+    assert.equal(decide(http, { path: '/ip', jwt: { iss: 'https://issuer.example', sub: 'alice' } }, true), true);
+    assert.equal(decide(http, { path: '/ip' }, true), false, 'requestPrincipals * needs a verified token');
+    assert.equal(decide(http, { path: '/admin', jwt: { iss: 'https://issuer.example', sub: 'alice' } }, true), false);
   });
 
   it('dry-run policies are shadow rules: they never change the decision', () => {
