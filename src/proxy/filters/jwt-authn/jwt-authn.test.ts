@@ -177,15 +177,14 @@ describe('jwt_authn verification (istiod requirement: provider or allow_missing)
     assert.equal((await run(config, bearer(await rs.sign({ ...good, aud: ['x', 'api.example'] })))).status, JWT_STATUS.ok);
   });
 
-  it('with several tokens, the last one verified decides under allow_missing (Envoy verifies from the end)', async () => {
+  it('fails when any of several tokens is bad, whatever their order', async () => {
     const ok = `Bearer ${await rs.sign(good)}`;
     const bad = `Bearer ${await other.sign(good)}`;
-    // forward: true keeps the header, so the allow_missing pass sees both tokens again.
+    // forward: true keeps the header, so each verifier sees both tokens.
     const forwarding = parsed(istiodConfig([rs.jwk], { forward: true }));
-    assert.equal((await run(forwarding, { authorization: [ok, bad] })).status, JWT_STATUS.ok);
+    assert.equal((await run(forwarding, { authorization: [ok, bad] })).status, JWT_STATUS.verificationFail);
     assert.equal((await run(forwarding, { authorization: [bad, ok] })).status, JWT_STATUS.verificationFail);
-    const strict = parsed({ ...(istiodConfig([rs.jwk], { forward: true }) as object), rules: [{ match: { prefix: '/' }, requires: { provider_name: 'origins-0' } }] });
-    assert.equal((await run(strict, { authorization: [ok, bad] })).status, JWT_STATUS.verificationFail, 'a provider requirement needs every token valid');
+    assert.equal((await run(forwarding, { authorization: [ok, ok] })).status, JWT_STATUS.ok);
   });
 
   for (const [alg, crv] of [['RS384'], ['RS512'], ['PS256'], ['PS512'], ['ES256'], ['ES384'], ['EdDSA', 'Ed25519'], ['HS256']] as const) {
@@ -308,6 +307,22 @@ describe('jwt_authn requirements', () => {
     const c = withRequires({ provider_and_audiences: { provider_name: 'pa', audiences: ['only'] } });
     assert.equal((await run(c, bearer(await a.sign({ iss: 'a', aud: 'only' })))).status, JWT_STATUS.ok);
     assert.equal((await run(c, bearer(await a.sign({ iss: 'a', aud: 'else' })))).status, JWT_STATUS.audienceNotAllowed);
+  });
+
+  it('a bare allow_missing checks the tokens of every provider', async () => {
+    const c = withRequires({ allow_missing: {} });
+    assert.equal((await run(c, {})).status, JWT_STATUS.ok);
+    assert.equal((await run(c, { 'x-b': await b.sign({ iss: 'b' }) })).status, JWT_STATUS.ok);
+    assert.equal((await run(c, bearer('bad.token.here'))).status, JWT_STATUS.headerBadJson);
+    assert.equal((await run(withRequires({ allow_missing_or_failed: {} }), bearer('bad.token.here'))).status, JWT_STATUS.ok);
+  });
+
+  it('requires_any prefers a real error to "unknown issuer" and that to "missing"', async () => {
+    const c = withRequires({ requires_any: { requirements: [{ provider_name: 'pb' }, { provider_name: 'pa' }] } });
+    // pb finds no token (missing), pa finds an expired one of its issuer.
+    assert.equal((await run(c, bearer(await a.sign({ iss: 'a', exp: NOW - 100 })))).status, JWT_STATUS.expired);
+    // pa finds a token of an issuer it does not serve; pb finds none.
+    assert.equal((await run(c, bearer(await a.sign({ iss: 'z' })))).status, JWT_STATUS.unknownIssuer);
   });
 
   it('allow_missing_or_failed passes a bad token without publishing it', async () => {

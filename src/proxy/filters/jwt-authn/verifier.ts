@@ -7,10 +7,6 @@ import { JWT_STATUS, type JwtStatus } from './status.js';
 /** A compiled requirement: verifies one request and says how it went. */
 export type RequirementVerifier = (state: JwtRequestState) => Promise<JwtStatus>;
 
-function byName(set: ProviderSet, names: readonly string[]): JwtProviderConfig[] {
-  return names.map((n) => set.all.find((p) => p.name === n)).filter((p): p is JwtProviderConfig => p !== undefined);
-}
-
 function bypass(kind: 'allow_missing' | 'allow_missing_or_failed', providers: readonly JwtProviderConfig[], set: ProviderSet): RequirementVerifier {
   const extractor = new TokenExtractor(providers);
   const opts = { allowFailed: kind === 'allow_missing_or_failed', allowMissing: true };
@@ -21,13 +17,25 @@ function bypass(kind: 'allow_missing' | 'allow_missing_or_failed', providers: re
 }
 
 /**
- * Compiles a requirement tree once per config, as Envoy's verifier does: a provider checks the
- * tokens in its own locations; `requires_any` tries its providers in order and then at most one
- * allow_missing(_or_failed) over the providers it lists (the first success wins, otherwise the
- * last child's status); `requires_all` stops at the first failure; a top-level allow_missing
- * has no provider and so always passes.
+ * Envoy's aggregate of a failed `requires_any`: a real error wins over "missing" and "unknown
+ * issuer" (the last real one), and "unknown issuer" wins over "missing".
  */
-export function compileRequirement(req: JwtRequirement, set: ProviderSet, parentProviders: readonly string[] = []): RequirementVerifier {
+function anyFailure(statuses: readonly JwtStatus[]): JwtStatus {
+  let final: JwtStatus = JWT_STATUS.missing;
+  for (const s of statuses) {
+    if ((s !== JWT_STATUS.missing && s !== JWT_STATUS.unknownIssuer) || final === JWT_STATUS.missing) final = s;
+  }
+  return final;
+}
+
+/**
+ * Compiles a requirement tree once per config, as Envoy's verifier does: a provider checks the
+ * tokens in its own locations; `requires_any` tries its other requirements in order (the first
+ * success wins), and its allow_missing / allow_missing_or_failed entries decide what a failure
+ * means (any failure passes, or only a missing token passes); `requires_all` stops at the first
+ * failure; a bare allow_missing(_or_failed) verifies the tokens of every provider.
+ */
+export function compileRequirement(req: JwtRequirement, set: ProviderSet): RequirementVerifier {
   switch (req.kind) {
     case 'provider': {
       const provider = set.all.find((p) => p.name === req.provider);
@@ -41,27 +49,27 @@ export function compileRequirement(req: JwtRequirement, set: ProviderSet, parent
     }
     case 'allow_missing':
     case 'allow_missing_or_failed':
-      return bypass(req.kind, byName(set, parentProviders), set);
+      return bypass(req.kind, set.all, set);
     case 'any': {
-      const used: string[] = [];
-      let bypassKind: 'allow_missing' | 'allow_missing_or_failed' | undefined;
+      let allowMissing = false;
+      let allowFailed = false;
       const children: RequirementVerifier[] = [];
       for (const r of req.requirements) {
-        if (r.kind === 'allow_missing' || r.kind === 'allow_missing_or_failed') {
-          if (bypassKind !== 'allow_missing_or_failed') bypassKind = r.kind;
-          continue;
-        }
-        if (r.kind === 'provider') used.push(r.provider);
-        children.push(compileRequirement(r, set));
+        if (r.kind === 'allow_missing_or_failed') allowFailed = true;
+        else if (r.kind === 'allow_missing') allowMissing = true;
+        else children.push(compileRequirement(r, set));
       }
-      if (bypassKind) children.push(bypass(bypassKind, byName(set, used), set));
+      if (children.length === 0 && (allowFailed || allowMissing)) children.push(bypass(allowFailed ? 'allow_missing_or_failed' : 'allow_missing', set.all, set));
       return async (state) => {
-        let last: JwtStatus = JWT_STATUS.ok;
+        const statuses: JwtStatus[] = [];
         for (const child of children) {
-          last = await child(state);
-          if (last === JWT_STATUS.ok) return last;
+          const s = await child(state);
+          if (s === JWT_STATUS.ok) return s;
+          statuses.push(s);
         }
-        return last;
+        const final = anyFailure(statuses);
+        if (allowFailed || (allowMissing && final === JWT_STATUS.missing)) return JWT_STATUS.ok;
+        return final;
       };
     }
     case 'all': {
