@@ -1,4 +1,4 @@
-// Hardening, CA: the attack of issue 9 — a hundred concurrent unauthenticated 15 MiB CSRs
+// Hardening, CA and stream floods: the attack of issue 9 — a hundred concurrent unauthenticated 15 MiB CSRs
 // (which took the controller from 87 MB to 3.1 GB) — against a real `plexus controller`, on
 // 15010 and 15012. Every call must be refused on its headers (UNAUTHENTICATED) before the
 // controller reads the request, an authenticated one that large must hit the 4 MiB receive
@@ -15,6 +15,8 @@ import { AdminClient } from '../src/cli/admin-client.js';
 import { CREATE_CERTIFICATE_PATH } from '../src/ca/ca-proto.js';
 import { issue } from './identity-support.js';
 import { ControllerProcess } from './support/controller-process.js';
+import { TYPE_URL } from '../src/xds/type-urls.js';
+import { AdsTestClient, testNode } from './support/ads-test-client.js';
 import { rawSession, rawUnaryCall, type RawCallResult } from './support/raw-grpc-call.js';
 
 const MIB = 1024 * 1024;
@@ -22,6 +24,7 @@ const CSR_BYTES = 15 * MIB;
 const ATTACKS_PER_PORT = 50;
 /** Head room over the baseline peak: the 100 refusals and their sessions, far below the 1.5 GB the payloads weigh. */
 const MAX_GROWTH_BYTES = 150 * MIB;
+const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 
 function vmHwmBytes(pid: number): number {
   const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -91,6 +94,42 @@ describe('hardening: CSR size and unauthenticated CSR floods', { timeout: 180_00
     }
     const growth = vmHwmBytes(pid) - baseline;
     assert.ok(growth < MAX_GROWTH_BYTES, `the controller's peak RSS grew by ${Math.round(growth / MIB)} MiB`);
+  });
+
+  it('bounds floods of unauthenticated ADS streams carrying 3.9 MiB requests: refused on 15012 as they open, at most 16 read at once on 15010', async () => {
+    const pid = controller.child.pid!;
+    const baseline = vmHwmBytes(pid);
+    const body = Buffer.alloc(Math.floor(3.9 * MIB), 0x41);
+    const tls = rawSession(`https://127.0.0.1:${controller.ports['xds-tls']}`, { ca: rootsPem, servername: 'localhost' });
+    const plain = rawSession(`http://127.0.0.1:${controller.ports.xds}`);
+    try {
+      const [onTls, onPlain] = await Promise.all([
+        Promise.all(Array.from({ length: 100 }, () => rawUnaryCall(tls, ADS_PATH, body))),
+        Promise.all(Array.from({ length: 100 }, () => rawUnaryCall(plain, ADS_PATH, body))),
+      ]);
+      // 15012: no client certificate, refused as the stream opens, before the request is read.
+      assert.deepEqual([...new Set(onTls.map((r) => r.code))], [status.UNAUTHENTICATED]);
+      assert.equal(onTls.filter((r) => r.sent >= body.length).length, 0);
+      // 15010: a request without node is refused once read; past 16 such streams at once, on the headers.
+      const codes = onPlain.map((r) => r.code);
+      assert.equal(codes.filter((c) => c === status.INVALID_ARGUMENT || c === status.RESOURCE_EXHAUSTED).length, 100, JSON.stringify(onPlain.slice(0, 3)));
+      assert.ok(codes.filter((c) => c === status.RESOURCE_EXHAUSTED).length >= 50, `only ${codes.filter((c) => c === status.RESOURCE_EXHAUSTED).length} refused on headers`);
+    } finally {
+      tls.close();
+      plain.close();
+    }
+    const growth = vmHwmBytes(pid) - baseline;
+    assert.ok(growth < 2 * MAX_GROWTH_BYTES, `the controller's peak RSS grew by ${Math.round(growth / MIB)} MiB`);
+    // A proxy still connects on 15010 afterwards.
+    const client = new AdsTestClient(controller.ports.xds!);
+    try {
+      const s = client.sotw();
+      s.send({ node: testNode('sidecar~127.0.0.1~after.default~default.svc.cluster.local'), type_url: TYPE_URL.cluster });
+      assert.equal((await s.next()).type_url, TYPE_URL.cluster);
+      s.close();
+    } finally {
+      client.close();
+    }
   });
 
   it('still signs a normal CSR on both ports after the floods, and counts the refusals', async () => {

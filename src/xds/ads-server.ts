@@ -8,7 +8,7 @@ import { buildPushContext, type PushContext } from './push-context.js';
 import type { PushRequest } from './push-request.js';
 import { SotwStream } from './sotw-stream.js';
 import { registrationGuard } from './registration-guard.js';
-import { DEFAULT_MAX_PLAINTEXT_STREAMS, StreamAdmission } from './stream-admission.js';
+import { DEFAULT_MAX_PENDING_STREAMS, DEFAULT_MAX_PLAINTEXT_STREAMS, StreamAdmission } from './stream-admission.js';
 import type { StreamAuthorizer } from './stream-authorizer.js';
 import type { StreamHost, XdsStream } from './stream-host.js';
 import type { ProxySyncStatus } from './sync-status.js';
@@ -24,6 +24,8 @@ export interface AdsServerOptions {
   interceptors?: ServerInterceptor[];
   /** Concurrent ADS streams the main (plaintext) server holds; default {@link DEFAULT_MAX_PLAINTEXT_STREAMS}. */
   maxPlaintextStreams?: number;
+  /** Of those, streams still waiting for their first request; default {@link DEFAULT_MAX_PENDING_STREAMS}. */
+  maxPendingPlaintextStreams?: number;
 }
 
 /** What a stream proved about itself: the namespace and service account its client certificate names. */
@@ -68,7 +70,7 @@ export class AdsServer {
 
   constructor(options: AdsServerOptions = {}) {
     this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
-    this.plaintextStreams = new StreamAdmission(options.maxPlaintextStreams ?? DEFAULT_MAX_PLAINTEXT_STREAMS, this.log);
+    this.plaintextStreams = new StreamAdmission(options.maxPlaintextStreams ?? DEFAULT_MAX_PLAINTEXT_STREAMS, this.log, options.maxPendingPlaintextStreams ?? DEFAULT_MAX_PENDING_STREAMS);
     this.server = new Server({ ...XDS_SERVER_OPTIONS, interceptors: [this.plaintextStreams.interceptor, ...(options.interceptors ?? [])] });
     this.current = options.pushContext ?? buildPushContext({ resources: [] });
     protoRoot();

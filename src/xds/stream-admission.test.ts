@@ -63,4 +63,35 @@ describe('StreamAdmission on plaintext ADS', () => {
     }
     assert.equal(active(), 0);
   });
+
+  it('caps streams that have not sent their first request, and counts them out once it arrives', async () => {
+    const small = new AdsServer({ logger: pino({ level: 'silent' }), maxPlaintextStreams: 10, maxPendingPlaintextStreams: 2 });
+    const port = await small.listen('127.0.0.1:0');
+    const Ctor = makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
+    const c = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure()) as never as Client & { StreamAggregatedResources: () => Stream };
+    try {
+      const silent = [c.StreamAggregatedResources(), c.StreamAggregatedResources()];
+      for (const s of silent) s.on('error', () => undefined);
+      const end = Date.now() + 2000;
+      const pending = (): number => small.plaintextStreams.waitingForFirstRequest;
+      while (pending() !== 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(pending(), 2);
+      const third = c.StreamAggregatedResources();
+      const refused = await new Promise<status>((resolve) => third.on('error', (e: ServiceError) => resolve(e.code)));
+      assert.equal(refused, status.RESOURCE_EXHAUSTED);
+      // One of the silent streams speaks: it no longer counts as pending, and a new stream gets in.
+      const answered = new Promise((resolve) => silent[0]!.once('data', resolve));
+      silent[0]!.write({ node: { id: 'sidecar~127.0.0.9~p9.default~default.svc.cluster.local', metadata: jsonToStruct({ NAMESPACE: 'default' }) }, type_url: TYPE_URL.cluster });
+      await answered;
+      assert.equal(pending(), 1);
+      const fourth = c.StreamAggregatedResources();
+      fourth.on('error', () => undefined);
+      while (pending() !== 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(pending(), 2);
+      for (const s of [...silent, fourth]) s.cancel();
+    } finally {
+      c.close();
+      await small.close(100);
+    }
+  });
 });
