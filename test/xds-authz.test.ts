@@ -114,6 +114,30 @@ describe('AuthorizationPolicy generation, controller to proxy', () => {
     }
     assert.ok(count >= 3, `only ${count} listeners`);
   });
+
+  it('the proxy translation accepts a gRPC ext_authz provider and a fail-closed TCP CUSTOM', () => {
+    const grpcPush = bookinfoPush(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    extensionProviders:
+    - name: ext-grpc
+      envoyExtAuthzGrpc: {service: ratings.default.svc.cluster.local, port: 9090, timeout: 1s, failOpen: true, statusOnError: "500", includeRequestBodyInCheck: {maxRequestBytes: 100, packAsBytes: true}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: custom, namespace: default}
+spec: {action: CUSTOM, provider: {name: ext-grpc}, rules: [{}]}
+`);
+    const proxy = productpageProxy();
+    const r = selectGenerator(TYPE_URL.listener, proxy)!(grpcPush, proxy, ['virtualInbound'])[0]!;
+    const l = translateResource(XDS_TYPE.listener, r.resource as never, 'v', 0, () => '', r.name).value;
+    const passthrough = l.filterChains.find((c) => c.match.destinationPort === undefined && c.match.transportProtocol === undefined)!;
+    assert.deepEqual(passthrough.filters.map((f) => f.kind), ['network_rbac', 'tcp_proxy']);
+    const hcm = l.filterChains.flatMap((c) => c.filters).find((f) => f.kind === 'http_connection_manager') as unknown as { httpFilters: Array<{ name: string }> };
+    assert.deepEqual(hcm.httpFilters.slice(0, 2).map((f) => f.name), ['envoy.filters.http.rbac', 'envoy.filters.http.ext_authz']);
+  });
 });
 
 describe('a policy change reaches the proxy', () => {
