@@ -30,8 +30,8 @@ describe('security: explicit mode (HTTP proxy and forwards)', () => {
   }
 
   async function tcpOutcomes(client: MeshClient, n = N): Promise<{ echoed: number; closed: number }> {
-    const results = await client.tcp('tcp-echo.foo', 9000, 'hello', n);
-    return { echoed: results.filter((r) => r.data === 'echo hello').length, closed: results.filter((r) => r.data === '').length };
+    const results = await client.tcp('tcp-echo.foo', 9000, 'hello\n', n);
+    return { echoed: results.filter((r) => r.data === 'echo hello\n').length, closed: results.filter((r) => r.data === '').length };
   }
 
   before(async () => {

@@ -338,7 +338,7 @@ export class MeshClient {
 
 function tcpAnswers(host: string, port: number): Promise<boolean> {
   return import('node:net').then(({ connect }) => new Promise<boolean>((resolve) => {
-    const s = connect(port, host, () => s.write('ping'));
+    const s = connect(port, host, () => s.write('ping\n'));
     s.setTimeout(1000, () => s.destroy());
     s.on('data', () => { s.destroy(); resolve(true); });
     s.on('error', () => resolve(false));

@@ -1,12 +1,12 @@
 // YAML builders for the security tests' objects (Services, policies), kept small and literal.
 
-/** A Service selecting app=NAME with named ports (`http-8000`-style names unless given). */
-export function serviceYaml(namespace: string, name: string, ports: ReadonlyArray<{ port: number; name: string }>): string {
+/** A Service selecting app=NAME with named ports, and a fixed cluster IP when given. */
+export function serviceYaml(namespace: string, name: string, ports: ReadonlyArray<{ port: number; name: string }>, clusterIP?: string): string {
   const list = ports.map((p) => `{name: ${p.name}, port: ${p.port}}`).join(', ');
   return `apiVersion: v1
 kind: Service
 metadata: {name: ${name}, namespace: ${namespace}}
-spec: {selector: {app: ${name}}, ports: [${list}]}
+spec: {selector: {app: ${name}}, ${clusterIP ? `clusterIP: ${clusterIP}, ` : ''}ports: [${list}]}
 `;
 }
 
