@@ -21,7 +21,7 @@ files without a controller.`;
 const HTTP_RBAC = 'envoy.extensions.filters.http.rbac.v3.RBAC';
 const NETWORK_RBAC = 'envoy.extensions.filters.network.rbac.v3.RBAC';
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const POLICY_NAME = /^(istio-ext-authz-)?ns\[(.+)\]-policy\[(.+)\]-rule\[(\d+)\](-bad-custom-action)?$/;
+const POLICY_NAME = /^(istio-ext-authz-)?ns\[(.+)\]-policy\[(.+)\]-rule\[(\d+)\](-deny-due-to-bad-CUSTOM-action)?$/;
 
 /** One row of the table: a policy, its action and the rule indices seen in any chain. */
 export interface AuthzCheckRow {

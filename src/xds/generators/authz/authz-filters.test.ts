@@ -173,7 +173,7 @@ describe('authorization filters of a proxy', () => {
     const ext = decode(f.http[1]!);
     assert.deepEqual(ext.grpc_service, { envoy_grpc: { cluster_name: 'outbound|9000||ext-authz.foo.svc.cluster.local', authority: 'ext-authz.foo.svc.cluster.local' }, timeout: '600s' });
     assert.equal(ext.http_service, undefined);
-    assert.deepEqual(f.tcp.map((t) => Object.keys((decode(t).rules as O).policies as O)), [['istio-ext-authz-ns[foo]-policy[custom]-rule[0]-bad-custom-action']]);
+    assert.deepEqual(f.tcp.map((t) => Object.keys((decode(t).rules as O).policies as O)), [['istio-ext-authz-ns[foo]-policy[custom]-rule[0]-deny-due-to-bad-CUSTOM-action']]);
     assert.match(f.warnings.join('\n'), /network ext_authz filter is not supported/);
   });
 
@@ -186,7 +186,7 @@ describe('authorization filters of a proxy', () => {
       assert.equal(f.http.length, 1);
       const cfg = decode(f.http[0]!);
       assert.equal((cfg.rules as O).action, 'DENY');
-      assert.ok(Object.keys((cfg.rules as O).policies as O).every((k) => k.endsWith('-bad-custom-action')));
+      assert.ok(Object.keys((cfg.rules as O).policies as O).every((k) => k.endsWith('-deny-due-to-bad-CUSTOM-action')));
       assert.equal(cfg.shadow_rules, undefined);
       assert.match(f.warnings.join('\n'), /not found|must be the same/);
     }

@@ -14,7 +14,7 @@ export const TCP_STAT_PREFIX = 'tcp.';
 export const DRY_RUN_ALLOW_PREFIX = 'istio_dry_run_allow_';
 export const DRY_RUN_DENY_PREFIX = 'istio_dry_run_deny_';
 /** Suffix of the DENY policies istiod emits for a CUSTOM policy whose provider is unusable. */
-export const BAD_CUSTOM_SUFFIX = '-bad-custom-action';
+export const BAD_CUSTOM_SUFFIX = '-deny-due-to-bad-CUSTOM-action';
 
 /** An Envoy `config.rbac.v3.RBAC`: an action and named policies. */
 export interface RbacRules {
