@@ -10,7 +10,9 @@ import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { Resource } from '../src/api/resource.js';
 import type { HttpFilterConfig } from '../src/proxy/config/model.js';
 import { decodeAnyToJson } from '../src/proxy/xds-client/proto-root.js';
+import { inboundSecurityFilters } from '../src/xds/generators/authz/inbound-security-filters.js';
 import { jwtAuthnFilter } from '../src/xds/generators/jwt-authn-filter.js';
+import { sidecarScope } from '../src/xds/generators/sidecar-scope.js';
 import { buildPushContext } from '../src/xds/push-context.js';
 import { parseNode } from '../src/xds/proxy.js';
 import { jsonToStruct } from '../src/xds/struct.js';
@@ -139,4 +141,55 @@ describe('jwt_authn through the connection manager', () => {
     assert.equal(res.body, "Jwks doesn't have key to match kid or alg from Jwt");
     assert.equal((await request(unverifiable.port, { path: '/' })).status, 200);
   });
+});
+
+describe('jwt_authn feeding RBAC (requestPrincipals and claims)', () => {
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let proxy: TestProxy;
+  let sign: (claims: JWTPayload) => Promise<string>;
+  const now = (): number => Math.floor(Date.now() / 1000);
+
+  before(async () => {
+    const key = await generateKeyPair('RS256', { extractable: true });
+    const jwk = { ...(await exportJWK(key.publicKey)), kid: 'r1' };
+    sign = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'r1' }).sign(key.privateKey);
+    const resources = [
+      { apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'jwt', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web' } }, jwtRules: [{ issuer: ISS, jwks: JSON.stringify({ keys: [jwk] }) }] } },
+      {
+        apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'need-jwt', namespace: 'shop' },
+        spec: { selector: { matchLabels: { app: 'web' } }, rules: [{ from: [{ source: { requestPrincipals: [`${ISS}/alice`] } }], when: [{ key: 'request.auth.claims[groups]', values: ['dev'] }] }] },
+      },
+    ] as Resource[];
+    const push = buildPushContext({ resources });
+    const node = parseNode({ id: 'sidecar~198.18.0.9~web.shop~shop.svc.cluster.local', metadata: jsonToStruct({ NAMESPACE: 'shop', LABELS: { app: 'web' } }) });
+    const filters = inboundSecurityFilters(sidecarScope(push, node)).http.map((f): HttpFilterConfig => {
+      const decoded = decodeAnyToJson(f.typed_config as { type_url: string; value: Uint8Array });
+      assert.ok(decoded);
+      const { '@type': typeUrl, ...config } = decoded;
+      return { name: String(f.name), typeUrl: String(typeUrl), config };
+    });
+    assert.deepEqual(filters.map((f) => f.name), ['envoy.filters.http.jwt_authn', 'envoy.filters.http.rbac']);
+    upstream = await startUpstream();
+    proxy = await startProxy(hcmConfig(routeConfig([vhost('v', ['*'], [route({}, { cluster: 'up' })])]), { httpFilters: [...filters, ROUTER] }), [cluster('up', [upstream.port])]);
+  });
+  after(async () => {
+    await proxy?.close();
+    await upstream?.close();
+  });
+
+  const cases: { name: string; claims?: JWTPayload; status: number; body?: string }[] = [
+    { name: 'the required principal with the group', claims: { sub: 'alice', groups: ['ops', 'dev'] }, status: 200 },
+    { name: 'the required principal without the group', claims: { sub: 'alice', groups: ['ops'] }, status: 403, body: 'RBAC: access denied' },
+    { name: 'another principal', claims: { sub: 'bob', groups: ['dev'] }, status: 403, body: 'RBAC: access denied' },
+    { name: 'no token', status: 403, body: 'RBAC: access denied' },
+    { name: 'an expired token of the principal', claims: { sub: 'alice', groups: ['dev'], exp: 1 }, status: 401, body: 'Jwt is expired' },
+  ];
+  for (const c of cases) {
+    it(`${c.name} → ${c.status}`, async () => {
+      const headers = c.claims ? { authorization: `Bearer ${await sign({ iss: ISS, exp: now() + 600, ...c.claims })}` } : {};
+      const res = await request(proxy.port, { path: '/', headers });
+      assert.equal(res.status, c.status);
+      if (c.body !== undefined) assert.equal(res.body, c.body);
+    });
+  }
 });
