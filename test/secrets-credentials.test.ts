@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as tls from 'node:tls';
 import { pino } from 'pino';
-import { makeTestAuthority, makeTestCredential, tlsSecretResource, genericSecretResource, type TestAuthority, type TestCredential } from '../src/api/kinds/secret/testing-credentials.js';
+import { genericSecretResource, makeTestAuthority, makeTestCredential, makeTestCrl, tlsSecretResource, type TestAuthority, type TestCredential } from '../src/api/kinds/secret/testing-credentials.js';
 import type { Resource } from '../src/api/resource.js';
 import { MemoryConfigStore } from '../src/config/memory-store.js';
 import { remapBindAddress } from '../src/proxy/listener/bind-address.js';
@@ -112,6 +112,7 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
   let upstream: HttpsServer;
   let plainUpstream: HttpsServer;
   let pinnedClient: TestCredential;
+  let revokedClient: TestCredential;
   let ingress: ProxyProcess;
   let sidecar: ProxyProcess;
   let serverCa: TestAuthority;
@@ -160,6 +161,8 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
     plainUpstream = createHttpsServer({ key: apiCred.keyPem, cert: apiCred.certPem }, (req, res) => res.end(`api ${(req.socket as tls.TLSSocket).servername || 'no-sni'}`));
     await new Promise<void>((r) => plainUpstream.listen(0, '127.0.0.1', r));
     pinnedClient = await makeTestCredential(clientCa, ['pinned.example.com']);
+    revokedClient = await makeTestCredential(clientCa, ['revoked.example.com']);
+    const crl = await makeTestCrl(clientCa, [revokedClient.serial]);
 
     store = new MemoryConfigStore();
     await apply(
@@ -170,11 +173,14 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
         { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'gw-cert' } },
         { port: { number: 8443, name: 'https-mtls', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'MUTUAL', credentialName: 'gw-mtls' } },
         { port: { number: 8444, name: 'https-pinned', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'MUTUAL', credentialName: 'gw-mtls', verifyCertificateHash: [new X509Certificate(pinnedClient.certPem).fingerprint256] } },
+        { port: { number: 8445, name: 'https-crl', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'MUTUAL', credentialName: 'gw-crl' } },
       ]),
       { apiVersion: NET, kind: 'VirtualService', metadata: { name: 'shop', namespace: 'istio-system' }, spec: { hosts: [HOST], gateways: ['https'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 8080 } } }] }] } },
       tlsSecretResource('gw-cert', 'istio-system', gwCred),
       tlsSecretResource('gw-mtls', 'istio-system', gwCred),
       tlsSecretResource('gw-mtls-cacert', 'istio-system', undefined, clientCa.certPem),
+      // MUTUAL with a CRL next to the CA (`ca.crl`), as Istio reads it.
+      { ...tlsSecretResource('gw-crl', 'istio-system', gwCred, clientCa.certPem), data: { ...(tlsSecretResource('gw-crl', 'istio-system', gwCred, clientCa.certPem).data as Record<string, string>), 'ca.crl': Buffer.from(crl).toString('base64') } },
       // The sidecar's TLS upstream: MUTUAL with a client certificate from a Secret of its namespace.
       service('db', 'shop', { app: 'db' }, [{ name: 'http-db', port: 9443 }]),
       workloadEntry('db-1', 'shop', '127.0.0.1', { app: 'db' }, { 'http-db': (upstream.address() as AddressInfo).port }),
@@ -269,6 +275,17 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
       if ('error' in (await getOnce(p, { ca: serverCa.certPem, cert: client.certPem, key: client.keyPem }))) outcomes.otherOfSameCa++;
     }
     assert.deepEqual(outcomes, { pinned: 3, otherOfSameCa: 3 });
+  });
+
+  it('gateway MUTUAL with a CRL in the Secret: a revoked client certificate is refused, others of the CA pass', async () => {
+    const p = port(ingress, '0.0.0.0_8445');
+    const outcomes = { valid: 0, revoked: 0 };
+    for (let i = 0; i < 3; i++) {
+      const r = await getOnce(p, { ca: serverCa.certPem, cert: client.certPem, key: client.keyPem });
+      if (!('error' in r) && r.status === 200) outcomes.valid++;
+      if ('error' in (await getOnce(p, { ca: serverCa.certPem, cert: revokedClient.certPem, key: revokedClient.keyPem }))) outcomes.revoked++;
+    }
+    assert.deepEqual(outcomes, { valid: 3, revoked: 3 });
   });
 
   it('DestinationRule SIMPLE from a sidecar: the server verified with the credential\'s CA, SNI sent; a SAN mismatch fails the request', async () => {

@@ -92,3 +92,17 @@ export function genericSecretResource(name: string, namespace: string, cred: Tes
   if (caPem) data.cacert = b64(caPem);
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', data } as unknown as Resource;
 }
+
+/** A PEM CRL of `ca` revoking the given serials (hex, as {@link TestCredential.serial}). */
+export async function makeTestCrl(ca: TestAuthority, revokedSerials: readonly string[]): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: ca.cert.subject,
+    thisUpdate: new Date(Date.now() - 60_000),
+    nextUpdate: new Date(Date.now() + DAY),
+    signingAlgorithm: ALG,
+    signingKey: ca.keys.privateKey,
+    entries: revokedSerials.map((serialNumber) => ({ serialNumber, revocationDate: new Date(Date.now() - 30_000) })),
+  });
+  // OpenSSL reads CRLs under the `X509 CRL` PEM label only.
+  return `${crl.toString('pem').replace(/-----(BEGIN|END) CRL-----/g, '-----$1 X509 CRL-----')}\n`;
+}
