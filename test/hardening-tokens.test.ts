@@ -58,6 +58,18 @@ describe('hardening: bootstrap tokens are revoked with their workload', { timeou
     assert.match(metrics, /plexus_ca_csr_errors_total\{reason="revoked"\} 3/);
   });
 
+  it('keeps a bound token valid across a controller restart while its entry stays', async () => {
+    await registerWorkload(admin(), { ...input, name: 'cart-3' });
+    const { token } = await admin().mintToken({ namespace: 'shop', serviceAccount: 'cart', ttl: 3600, workload: 'cart-3' });
+    assert.equal(await csr(token), 'issued');
+    assert.equal(await controller.stop(), 0);
+    controller = await ControllerProcess.start(home);
+    assert.equal(await csr(token), 'issued', 'the entry (and its uid) survived the restart');
+    await unregisterWorkload(admin(), 'shop', 'cart-3');
+    const revoked = await csr(token);
+    assert.ok(revoked !== 'issued' && revoked.code === status.UNAUTHENTICATED, String(revoked));
+  });
+
   it('mints a bound token only for an existing entry of that service account', async () => {
     await assert.rejects(admin().mintToken({ namespace: 'shop', serviceAccount: 'cart', workload: 'nobody' }), (e: Error & { status?: number }) => e.status === 404 && /register the workload before minting/.test(e.message));
     await registerWorkload(admin(), { ...input, name: 'cart-2' });
