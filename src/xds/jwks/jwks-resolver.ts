@@ -73,7 +73,8 @@ export class JwksResolver implements JwksLookup {
     this.retryMs = options.retryMs ?? 1000;
     this.evictionMs = options.evictionMs ?? DEFAULT_EVICTION_MS;
     this.attempts = options.attempts ?? 3;
-    this.log = options.logger ?? pino({ name: 'jwks', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
+    // stderr, as the controller's own log: stdout stays for command output.
+    this.log = options.logger ?? pino({ name: 'jwks', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' }, pino.destination(2));
   }
 
   lookup(source: JwksSource): string | undefined {
