@@ -113,6 +113,8 @@ describe('authorization filters of a proxy', () => {
     assert.equal(shadow!.rules, undefined);
     assert.equal((audit!.rules as O).action, 'LOG');
     assert.equal((deny!.rules as O).action, 'DENY');
+    // As istiod: the prefix follows the (absent) shadow rules' action, ALLOW.
+    assert.deepEqual([deny!.shadow_rules, deny!.shadow_rules_stat_prefix, audit!.shadow_rules_stat_prefix], [undefined, 'istio_dry_run_allow_', 'istio_dry_run_allow_']);
     assert.equal((allow!.rules as O).action, 'ALLOW');
     assert.deepEqual(policyNames(f.http[4]!), ['ns[foo]-policy[allow]-rule[0]', 'ns[foo]-policy[allow]-rule[1]']);
     // TCP: the HTTP provider is not used there (as istiod); AUDIT, DENY, ALLOW as network filters.

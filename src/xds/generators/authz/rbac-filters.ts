@@ -92,28 +92,27 @@ function dryRunPrefix(action: RbacAction): string {
   return action === 'ALLOW' ? DRY_RUN_ALLOW_PREFIX : action === 'DENY' ? DRY_RUN_DENY_PREFIX : '';
 }
 
+/**
+ * Rules, shadow rules and the shadow stat prefix. istiod derives the prefix from the shadow
+ * rules' action, which reads as ALLOW when there are none, so enforcing filters carry
+ * `istio_dry_run_allow_` too (it names nothing then: no shadow rules, no shadow stats).
+ */
+function rbacFields(built: BuiltRules, config: ProtoObject): ProtoObject {
+  if (built.rules) config.rules = built.rules;
+  if (built.shadowRules) config.shadow_rules = built.shadowRules;
+  const prefix = dryRunPrefix(built.shadowRules?.action ?? 'ALLOW');
+  if (prefix) config.shadow_rules_stat_prefix = prefix;
+  return config;
+}
+
 /** The `envoy.filters.http.rbac` filter of one action. */
 export function httpRbacFilter(built: BuiltRules): ProtoObject {
-  const config: ProtoObject = {};
-  if (built.rules) config.rules = built.rules;
-  if (built.shadowRules) {
-    config.shadow_rules = built.shadowRules;
-    const prefix = dryRunPrefix(built.shadowRules.action);
-    if (prefix) config.shadow_rules_stat_prefix = prefix;
-  }
-  return { name: HTTP_RBAC_FILTER, typed_config: anyField(HTTP_RBAC_TYPE, config) };
+  return { name: HTTP_RBAC_FILTER, typed_config: anyField(HTTP_RBAC_TYPE, rbacFields(built, {})) };
 }
 
 /** The `envoy.filters.network.rbac` filter of one action (stat prefix `tcp.`). */
 export function networkRbacFilter(built: BuiltRules): ProtoObject {
-  const config: ProtoObject = { stat_prefix: TCP_STAT_PREFIX };
-  if (built.rules) config.rules = built.rules;
-  if (built.shadowRules) {
-    config.shadow_rules = built.shadowRules;
-    const prefix = dryRunPrefix(built.shadowRules.action);
-    if (prefix) config.shadow_rules_stat_prefix = prefix;
-  }
-  return { name: NETWORK_RBAC_FILTER, typed_config: anyField(NETWORK_RBAC_TYPE, config) };
+  return { name: NETWORK_RBAC_FILTER, typed_config: anyField(NETWORK_RBAC_TYPE, rbacFields(built, { stat_prefix: TCP_STAT_PREFIX })) };
 }
 
 /** istiod's answer to an unusable CUSTOM provider: what the CUSTOM rules match is denied. */
