@@ -11,6 +11,7 @@ const DOC_B = JSON.stringify({ keys: [{ kty: 'RSA', kid: 'b', e: 'AQAB', n: 'bbb
 /** A real JWKS server on loopback whose answers the tests change. */
 interface KeyServer {
   base: string;
+  server: http.Server;
   hits: Map<string, number>;
   routes: Map<string, { status: number; body: string } | 'hang'>;
   close(): Promise<void>;
@@ -30,7 +31,7 @@ async function keyServer(): Promise<KeyServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    base, hits, routes,
+    base, server, hits, routes,
     close: () => new Promise<void>((r) => {
       server.closeAllConnections();
       server.close(() => r());
@@ -229,6 +230,31 @@ describe('JWKS resolver and pushes', () => {
       await ks.close();
       await refreshing;
       assert.equal(r.lookup(s), DOC_A, 'a failed refresh keeps the set');
+    } finally {
+      r.close();
+      await ks.close();
+    }
+  });
+});
+
+describe('JWKS resolver first fetches', () => {
+  it('a push waits at most a second for a slow first fetch, and the late key set is pushed', async () => {
+    const ks = await keyServer();
+    const { r, nextChange } = resolver();
+    try {
+      ks.routes.set('/late', 'hang');
+      const s: JwksSource = { issuer: 'i', jwksUri: `${ks.base}/late`, timeoutMs: 5000 };
+      const started = Date.now();
+      await r.prefetch([s]);
+      const waited = Date.now() - started;
+      assert.ok(waited >= 900 && waited < 2500, `waited ${waited} ms`);
+      assert.equal(r.lookup(s), undefined, 'the push goes out with the unverifiable set');
+      // The server answers now: the hanging request is cut, the retry gets the keys.
+      ks.routes.set('/late', { status: 200, body: DOC_A });
+      const pushed = nextChange();
+      ks.server.closeAllConnections();
+      await pushed;
+      assert.equal(r.lookup(s), DOC_A);
     } finally {
       r.close();
       await ks.close();

@@ -45,6 +45,8 @@ interface Entry {
 }
 
 const DEFAULT_REFRESH_MS = 20 * 60_000;
+/** The longest a push waits for first fetches; slower key sets arrive with a later push. */
+const MAX_PREFETCH_WAIT_MS = 1000;
 const DEFAULT_EVICTION_MS = 24 * 3_600_000;
 
 function keyOf(s: JwksSource): string {
@@ -115,7 +117,8 @@ export class JwksResolver implements JwksLookup {
 
   /**
    * Fetches every source not yet known and waits for them, at most for the longest of their
-   * timeouts: a slow issuer delays a push that long once, then its success pushes again.
+   * timeouts and never over a second: a slow issuer delays a push that long once, and its
+   * success pushes again.
    */
   async prefetch(sources: Iterable<JwksSource>): Promise<void> {
     const pending: Promise<unknown>[] = [];
@@ -126,8 +129,9 @@ export class JwksResolver implements JwksLookup {
       // Only first fetches hold a push back; a refresh in flight serves the last good set.
       if (entry.inflight && entry.jwks === undefined && entry.failures === 0) {
         pending.push(entry.inflight);
-        // A little past the timeout, so a fetch that times out is reported before the build.
-        capMs = Math.max(capMs, s.timeoutMs + 250);
+        // A little past the timeout, so a fetch that times out is reported before the build,
+        // but never more than a second: other config changes in the same push must not wait.
+        capMs = Math.max(capMs, Math.min(s.timeoutMs + 250, MAX_PREFETCH_WAIT_MS));
       }
     }
     if (pending.length === 0) return;
