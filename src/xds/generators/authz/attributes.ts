@@ -170,6 +170,7 @@ function trustDomainRegex(value: string): string {
   return `spiffe://${value.split('*').map(quoteMeta).join('[^/]*')}/.*`;
 }
 
+/** The generator of every source and operation field, by attribute. */
 export const GENERATORS = {
   destinationIp: perValue('permission', false, (_k, v) => ({ destination_ip: cidr(v) })),
   destinationPort: perValue('permission', false, (_k, v) => ({ destination_port: port(v) })),

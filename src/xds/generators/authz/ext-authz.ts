@@ -6,6 +6,7 @@ import type { SidecarScope } from '../sidecar-scope.js';
 
 /** Envoy's HTTP ext_authz filter name and config type. */
 export const EXT_AUTHZ_FILTER = 'envoy.filters.http.ext_authz';
+/** Config type of {@link EXT_AUTHZ_FILTER}. */
 export const EXT_AUTHZ_TYPE = 'envoy.extensions.filters.http.ext_authz.v3.ExtAuthz';
 /** Prefix of the CUSTOM shadow RBAC's policy names, which the ext_authz filter is gated on. */
 export const EXT_AUTHZ_MATCH_PREFIX = 'istio-ext-authz';

@@ -3,15 +3,19 @@ import type { IndexedAuthorizationPolicy } from './applicable-policies.js';
 import { MATCH_NEVER, rulePolicy, type RbacAction } from './rule-policy.js';
 import type { TrustDomainBundle } from './trust-domain.js';
 
-/** Envoy's RBAC filter names and config types. */
+/** The HTTP RBAC filter (inbound and gateway HCMs). */
 export const HTTP_RBAC_FILTER = 'envoy.filters.http.rbac';
+/** Config type of {@link HTTP_RBAC_FILTER}. */
 export const HTTP_RBAC_TYPE = 'envoy.extensions.filters.http.rbac.v3.RBAC';
+/** The network RBAC filter (TCP chains). */
 export const NETWORK_RBAC_FILTER = 'envoy.filters.network.rbac';
+/** Config type of {@link NETWORK_RBAC_FILTER}. */
 export const NETWORK_RBAC_TYPE = 'envoy.extensions.filters.network.rbac.v3.RBAC';
 /** istiod's stat prefix of the network RBAC filter. */
 export const TCP_STAT_PREFIX = 'tcp.';
-/** shadow_rules_stat_prefix for dry-run policies, by action. */
+/** shadow_rules_stat_prefix of dry-run ALLOW policies (and, as istiod, of filters without shadow rules). */
 export const DRY_RUN_ALLOW_PREFIX = 'istio_dry_run_allow_';
+/** shadow_rules_stat_prefix of dry-run DENY policies. */
 export const DRY_RUN_DENY_PREFIX = 'istio_dry_run_deny_';
 /** Suffix of the DENY policies istiod emits for a CUSTOM policy whose provider is unusable. */
 export const BAD_CUSTOM_SUFFIX = '-deny-due-to-bad-CUSTOM-action';
