@@ -142,6 +142,6 @@ export async function authzCheck(args: string[], io: CliIO): Promise<number> {
     io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
-  io.stdout(renderTabTable([['ACTION', 'AuthorizationPolicy', 'RULES'], ...rows.map((r) => [r.action, r.policy, String(r.rules)])], 1));
+  io.stdout(renderTabTable([['ACTION', 'AuthorizationPolicy', 'RULES'], ...rows.map((r) => [r.action, r.policy, String(r.rules)])], 3));
   return 0;
 }
