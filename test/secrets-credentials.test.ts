@@ -343,9 +343,29 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
     assert.deepEqual(changed.map((t) => t.split('.').pop()), ['Secret']);
   });
 
+  it('SotW: a missing credential is waited for once (the initial fetch timeout); later changes are not held back by it', async () => {
+    const hasCluster = (name: string): boolean => sidecar.holder.current.clusters.has(name);
+    await apply(
+      service('late-db', 'shop', { app: 'db' }, [{ name: 'http-db', port: 9446 }]),
+      { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'late-db', namespace: 'shop' }, spec: { host: 'late-db.shop.svc.cluster.local', workloadSelector: { matchLabels: { app: 'checkout' } }, trafficPolicy: { tls: { mode: 'MUTUAL', credentialName: 'late-client' } } } },
+    );
+    const waited = await waitFor(() => hasCluster('outbound|9446||late-db.shop.svc.cluster.local'), 10_000, 'the cluster whose credential is missing');
+    assert.ok(waited >= 2000, `published after ${waited} ms: SotW cannot tell a missing Secret from a slow one, so it waits`);
+    assert.ok(!sidecar.holder.current.secrets.has('kubernetes://late-client'));
+    // A request to it fails cleanly (no client certificate to present: 503), others still work.
+    const proxyPort = port(sidecar, `127.0.0.1_${HTTP_PROXY_PORT}`);
+    assert.equal((await fetchVia(proxyPort, 'http://late-db.shop.svc.cluster.local:9446/')).status, 503);
+    assert.equal((await fetchVia(proxyPort, 'http://db.shop.svc.cluster.local:9443/')).status, 200);
+    await apply(service('later', 'shop', { app: 'later' }, [{ name: 'http', port: 9447 }]));
+    const next = await waitFor(() => hasCluster('outbound|9447||later.shop.svc.cluster.local'), 10_000, 'a later change');
+    assert.ok(next < 1500, `a later change waited ${next} ms behind the missing credential`);
+  });
+
   it('a missing Secret: the listener is still served and its handshakes fail cleanly; the credential arriving later heals it', async () => {
     await apply(gateway('late', [{ port: { number: 9443, name: 'https-late', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', credentialName: 'late-cert' } }]));
-    await waitFor(() => ingress.listeners.address('0.0.0.0_9443') !== undefined, 10_000, 'the listener of a server whose Secret is missing');
+    const served = await waitFor(() => ingress.listeners.address('0.0.0.0_9443') !== undefined, 10_000, 'the listener of a server whose Secret is missing');
+    // Over Delta the controller says the Secret does not exist, so nothing waits for it (Envoy's SDS init completes).
+    assert.ok(served < 1500, `the listener waited ${served} ms for a Secret the controller reported missing`);
     const p = port(ingress, '0.0.0.0_9443');
     const failed = await getOnce(p, { ca: serverCa.certPem });
     assert.ok('error' in failed, JSON.stringify(failed));

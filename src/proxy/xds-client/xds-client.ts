@@ -470,7 +470,9 @@ export class XdsClient extends EventEmitter<XdsClientEvents> {
     this.warming = assembly.missing;
     const started = this.type(XDS_TYPE.cluster).received && this.type(XDS_TYPE.listener).received;
     // A secret already waited for once (Envoy: its SDS init target is done) does not hold later snapshots back.
-    const complete = assembly.complete || (assembly.missing.eds.length + assembly.missing.rds.length === 0 && assembly.missing.secrets.every((n) => this.secretsGivenUp.has(n)));
+    // So does one the server said does not exist (Delta `removed_resources`): Envoy's SDS init completes on it too.
+    const absentSecrets = this.type(XDS_TYPE.secret).absent;
+    const complete = assembly.complete || (assembly.missing.eds.length + assembly.missing.rds.length === 0 && assembly.missing.secrets.every((n) => this.secretsGivenUp.has(n) || absentSecrets.has(n)));
     if (!(complete && started) && !this.warmingExpired) {
       if (!this.warmingTimer) {
         this.log.debug({ missing: assembly.missing }, 'warming');
