@@ -202,6 +202,7 @@ export class ProxyProcess {
       logger: this.log.child({ component: 'listener' }),
       localSecrets: this.localSecrets.lookup,
       drainSignal: this.drainController.signal,
+      currentSnapshot: () => this.holder.current,
       httpConnectionManager: hcm,
       networkRbac: opts.networkRbac ?? createNetworkRbacCheck({ stats: this.envoyStats, logger: this.log.child({ component: 'rbac' }) }),
       ...(opts.detectionTimeoutMs !== undefined ? { detectionTimeoutMs: opts.detectionTimeoutMs } : {}),

@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import type { EnvoyNamedCounters } from '../../telemetry/envoy-named-counters.js';
 import type { HttpConnectionManagerConfig, RouteConfiguration, VirtualHost } from '../config/model.js';
 import type { ConnectionInfo, SnapshotHolder } from '../config/snapshot-holder.js';
+import type { CurrentHttpHandler } from '../listener/network-filter-chain.js';
 import type { LocalReply } from '../errors/local-reply.js';
 import type { FilterDeps, HttpFilter, HttpFilterContext, HttpFilterDefinition } from '../filters/filter-api.js';
 import { buildHttpFilters, HTTP_FILTERS } from '../filters/registry.js';
@@ -72,6 +73,8 @@ export class HttpConnectionManager {
   private pendingH2Info: ConnectionInfo | undefined;
   private closed = false;
   private readonly maxHeadersCount: number;
+  // Per connection: who serves its chain now (a policy or filter change since it was accepted).
+  private readonly current = new WeakMap<ConnectionInfo, CurrentHttpHandler>();
 
   constructor(
     readonly config: HttpConnectionManagerConfig,
@@ -92,7 +95,8 @@ export class HttpConnectionManager {
   }
 
   /** Serves one accepted (and, for TLS chains, terminated) connection until it closes. */
-  handleSocket(socket: Socket | TLSSocket | Duplex, info: ConnectionInfo): void {
+  handleSocket(socket: Socket | TLSSocket | Duplex, info: ConnectionInfo, current?: CurrentHttpHandler): void {
+    if (current) this.current.set(info, current);
     if (this.closed) {
       socket.destroy();
       return;
@@ -274,7 +278,10 @@ export class HttpConnectionManager {
       res.destroy();
       return;
     }
-    this.handleRequest(req, res, protocol, info, upgrade).catch((err: unknown) => {
+    // A changed chain serves the requests of connections accepted before the change.
+    const now = this.current.get(info)?.();
+    const target = now instanceof HttpConnectionManager && now !== this && !now.closed ? now : this;
+    target.handleRequest(req, res, protocol, info, upgrade).catch((err: unknown) => {
       this.log.error({ err, connection: info.id }, 'request handling failed');
       try {
         if (!res.headersSent) {

@@ -5,9 +5,9 @@ import type { ConnectionInfo } from '../config/snapshot-holder.js';
 import type { TcpProxy } from '../tcp/tcp-proxy.js';
 import { snapshotSecretLookup, type SecretLookup } from '../tls/secret-lookup.js';
 import { TlsTerminationError, type TlsTerminator } from '../tls/tls-terminator.js';
-import { inspectorNeeds, selectFilterChain } from './filter-chain-match.js';
+import { inspectorNeeds, selectFilterChain, type ConnectionFacts } from './filter-chain-match.js';
 import type { ListenerStats } from './listener-stats.js';
-import type { HttpConnectionHandler, HttpConnectionManagerFactory, NetworkRbacCheck } from './network-filter-chain.js';
+import type { CurrentHttpHandler, HttpConnectionHandler, HttpConnectionManagerFactory, NetworkRbacCheck } from './network-filter-chain.js';
 import { sniffConnection, type SniffResult } from './protocol-sniffer.js';
 
 /** Dependencies of the per-connection pipeline. */
@@ -24,6 +24,8 @@ export interface ConnectionHandlerOptions {
   readonly detectionTimeoutMs?: number;
   /** Aborted when the proxy gives up draining: long-lived tcp_proxy pipes are cut. */
   readonly drainSignal?: AbortSignal;
+  /** The snapshot now served; open HTTP connections follow its chains (policy and filter changes). */
+  readonly currentSnapshot?: () => ProxySnapshot;
 }
 
 /** Where a connection landed and which listener's chains it is matched against. */
@@ -78,14 +80,15 @@ export class ConnectionHandler {
     const needs = inspectorNeeds(listener);
     const sniff = needs.tls || needs.http ? await sniffConnection(socket, { tls: needs.tls, http: needs.http, timeoutMs: this.opts.detectionTimeoutMs ?? 5000 }) : NO_SNIFF;
     if (!sniff.alive || socket.destroyed) return;
-    const chain = selectFilterChain(listener, {
+    const facts: ConnectionFacts = {
       destinationAddress: conn.destination.address,
       destinationPort: conn.destination.port,
       sourceAddress: socket.remoteAddress ?? '',
       ...(sniff.serverName ? { serverName: sniff.serverName } : {}),
       transportProtocol: sniff.transportProtocol,
       applicationProtocols: sniff.applicationProtocols,
-    });
+    };
+    const chain = selectFilterChain(listener, facts);
     if (!chain) {
       stats.noFilterChainMatch.inc({ envoy_listener_address: listener.name });
       this.log.debug({ connection: conn.id, listener: listener.name, destination: conn.destination, sni: sniff.serverName, transport: sniff.transportProtocol }, 'no filter chain matched; closing');
@@ -125,10 +128,34 @@ export class ConnectionHandler {
     } else {
       info = { ...base, tlsTerminated: false };
     }
-    this.runFilters(stream, chain, listener, info);
+    this.runFilters(stream, chain, listener, info, snapshot, facts);
   }
 
-  private runFilters(stream: Socket, chain: FilterChain, listener: ListenerConfig, info: ConnectionInfo): void {
+  /**
+   * For an open HTTP connection: the handler of the chain the current snapshot would give it
+   * (same listener, same connection facts). Envoy drains connections of a changed chain onto the
+   * new one; serving their next requests with the new config gets there without the reconnect.
+   * Resolved once per snapshot and connection.
+   */
+  private currentHttpHandler(accepted: ProxySnapshot, listenerName: string, facts: ConnectionFacts): CurrentHttpHandler | undefined {
+    const now = this.opts.currentSnapshot;
+    if (!now) return undefined;
+    let seen = accepted;
+    let handler: HttpConnectionHandler | undefined;
+    return () => {
+      const snapshot = now();
+      if (snapshot === seen) return handler;
+      seen = snapshot;
+      const listener = snapshot.listeners.get(listenerName);
+      const chain = listener ? selectFilterChain(listener, facts) : undefined;
+      const config = chain?.filters.find((f): f is HttpConnectionManagerConfig => f.kind === 'http_connection_manager');
+      // A chain that is gone leaves the connection on the last config it had (the listener drains it).
+      if (listener && chain && config) handler = this.hcmFor(config, chain, listener);
+      return handler;
+    };
+  }
+
+  private runFilters(stream: Socket, chain: FilterChain, listener: ListenerConfig, info: ConnectionInfo, accepted: ProxySnapshot, facts: ConnectionFacts): void {
     for (const filter of chain.filters) {
       switch (filter.kind) {
         case 'network_rbac': {
@@ -152,7 +179,9 @@ export class ConnectionHandler {
             stream.destroy();
             return;
           }
-          hcm.handleSocket(stream, info);
+          const follow = this.currentHttpHandler(accepted, listener.name, facts);
+          if (follow) hcm.handleSocket(stream, info, follow);
+          else hcm.handleSocket(stream, info);
           return;
         }
       }

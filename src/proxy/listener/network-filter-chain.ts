@@ -7,11 +7,18 @@ import type { ConnectionInfo } from '../config/snapshot-holder.js';
  * config. `drain` (optional) asks it to wind connections down (Connection: close / GOAWAY).
  */
 export interface HttpConnectionHandler {
-  handleSocket(socket: Socket, info: ConnectionInfo): void;
+  /**
+   * Serves one connection. `current` (optional) names the handler of the config that now serves
+   * this connection's chain, so requests on an open connection follow a policy or filter change.
+   */
+  handleSocket(socket: Socket, info: ConnectionInfo, current?: CurrentHttpHandler): void;
   drain?(): void;
   /** Closes every connection it holds (after the drain deadline). */
   close?(): Promise<void>;
 }
+
+/** The handler now in charge of a connection's chain; undefined: the one it was accepted with. */
+export type CurrentHttpHandler = () => HttpConnectionHandler | undefined;
 
 /** Builds the HTTP handler for a chain's HCM config; called once per config object. */
 export type HttpConnectionManagerFactory = (config: HttpConnectionManagerConfig, chain: FilterChain, listener: ListenerConfig) => HttpConnectionHandler;
