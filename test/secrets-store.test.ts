@@ -111,6 +111,11 @@ describe('Secrets in the store: file mode, redaction, warnings', { timeout: 90_0
     const drRun = await plexus(['apply', '--home', home, '-f', file('dr', [dr])]);
     assert.equal(drRun.code, 0, drRun.stderr);
     assert.match(drRun.stderr, /spec\.trafficPolicy\.tls\.credentialName.*IST0101 Referenced credentialName not found: "db-client" \(no Secret of that name in namespace "shop"\)/);
+    assert.doesNotMatch(drRun.stderr, /applies to gateways only/);
+    const { workloadSelector: _omit, ...noSelector } = dr.spec;
+    const drAll = await plexus(['apply', '--home', home, '-f', file('dr-all', [{ ...dr, metadata: { name: 'db-all', namespace: 'shop' }, spec: noSelector }])]);
+    assert.equal(drAll.code, 0, drAll.stderr);
+    assert.match(drAll.stderr, /spec\.trafficPolicy\.tls\.credentialName: warning: credentialName applies to gateways only when the DestinationRule has no workloadSelector/);
   });
 
   it('the controller log never holds key material', () => {

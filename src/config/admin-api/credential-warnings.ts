@@ -98,6 +98,11 @@ export async function credentialWarnings(resource: Resource, store: ConfigStore,
   if (uses.length === 0) return [];
   const candidates = await namespaces();
   const out: Diagnostic[] = [];
+  const selector = resource.kind === 'DestinationRule' ? ((resource.spec ?? {}) as DestinationRuleSpec).workloadSelector?.matchLabels : undefined;
+  if (resource.kind === 'DestinationRule' && Object.keys(selector ?? {}).length === 0) {
+    // Istio's rule, said out loud: sidecars would otherwise originate TLS with no CA to check the server.
+    for (const u of uses) out.push({ severity: 'warning', path: u.path, message: 'credentialName applies to gateways only when the DestinationRule has no workloadSelector: sidecars send no client certificate and do not verify the server; add a workloadSelector to use it on sidecars' });
+  }
   for (const u of uses) {
     const where = u.namespace ? [u.namespace] : candidates;
     let found = false;
