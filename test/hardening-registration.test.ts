@@ -15,7 +15,9 @@ import type { ProtoObject } from '../src/xds/protos.js';
 import { TYPE_URL } from '../src/xds/type-urls.js';
 import { AdsTestClient, testNode, type AdsTestStream } from './support/ads-test-client.js';
 import { ControllerProcess } from './support/controller-process.js';
-import { service } from './support/mesh-objects.js';
+import { startEchoServer, type EchoServer } from './support/echo-service.js';
+import { service, workloadEntry } from './support/mesh-objects.js';
+import { XdsClientProcess } from './support/xds-client-process.js';
 import { verifiedAdsClient } from './support/verified-ads-client.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -142,5 +144,63 @@ describe('hardening: registration and health need a verified identity', { timeou
     assert.equal((await endpoints()).find((e) => e.address === '198.18.100.10')?.health, 'HEALTHY');
     s.close();
     await waitFor(async () => !(await entryNames()).includes('vm-198.18.100.30'), 8000, 'the entry cleaned up after the grace period');
+  });
+});
+
+describe('hardening: the 15010 registration attack leaves real traffic alone', { timeout: 120_000 }, () => {
+  let dir: string;
+  let home: string;
+  let controller: ControllerProcess;
+  let echo: EchoServer;
+  let client: XdsClientProcess | undefined;
+  const ads: AdsTestClient[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'plexus-harden-traffic-'));
+    home = join(dir, 'home');
+    echo = await startEchoServer('real');
+    controller = await ControllerProcess.start(home);
+    const greeterGroup: Resource = { apiVersion: NET, kind: 'WorkloadGroup', metadata: { name: 'greeter', namespace: 'default' }, spec: { metadata: { labels: { app: 'greeter' } }, template: { serviceAccount: 'greeter', ports: { grpc: 1 } } } };
+    const res = await AdminClient.connect(home).apply([
+      service('greeter', 'default', { app: 'greeter' }, [{ name: 'grpc', port: 7070, targetPort: 7070 }]),
+      workloadEntry('greeter-real', 'default', '127.0.0.1', { app: 'greeter' }, { grpc: echo.port }),
+      greeterGroup,
+    ].map((resource) => ({ resource })), false);
+    assert.ok(res.applied);
+    client = new XdsClientProcess('xds:///greeter.default.svc.cluster.local:7070', {
+      xds_servers: [{ server_uri: `127.0.0.1:${controller.ports.xds}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+      node: { id: 'sidecar~127.0.0.1~caller.default~default.svc.cluster.local', metadata: { GENERATOR: 'grpc', NAMESPACE: 'default', SERVICE_ACCOUNT: 'caller' }, locality: {} },
+    });
+    await waitFor(async () => 'server' in (await client!.call()), 10_000, 'a first call through xDS');
+  });
+  after(async () => {
+    for (const c of ads) c.close();
+    await client?.close();
+    await controller.stop();
+    await echo.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('100 of 100 calls still reach the real endpoint after 40 fake registrations and forged unhealthy reports', async () => {
+    const attacker = new AdsTestClient(controller.ports.xds!);
+    ads.push(attacker);
+    const ended: Array<Promise<ServiceError | 'open'>> = [];
+    for (let i = 0; i < 40; i++) {
+      const s = attacker.sotw();
+      ended.push(outcome(s));
+      if (i % 2 === 0) {
+        s.send({ node: node(`127.0.0.${10 + i}`, { AUTO_REGISTER_GROUP: 'greeter', SERVICE_ACCOUNT: 'greeter' }), type_url: TYPE_URL.cluster });
+      } else {
+        s.send({ node: node('127.0.0.1', { WORKLOAD_ENTRY: 'greeter-real' }), type_url: TYPE_URL.cluster });
+        s.send({ type_url: HEALTH, error_detail: { code: 14, message: 'forged' } });
+      }
+    }
+    const refused = (await Promise.all(ended)).filter((r) => r !== 'open' && r.code === status.PERMISSION_DENIED).length;
+    assert.equal(refused, 40);
+    // Past the debounce: whatever the attack could have changed would be pushed by now.
+    await new Promise((r) => setTimeout(r, 1500));
+    const results = await client!.calls(100);
+    const ok = results.filter((r) => 'server' in r && r.server === 'real').length;
+    assert.equal(ok, 100, JSON.stringify(results.find((r) => !('server' in r))));
   });
 });

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_PENDING_STREAMS, DEFAULT_MAX_PLAINTEXT_STREAMS, StreamAdmis
 import type { StreamAuthorizer } from './stream-authorizer.js';
 import type { StreamHost, XdsStream } from './stream-host.js';
 import type { ProxySyncStatus } from './sync-status.js';
-import { XDS_SERVER_OPTIONS } from './xds-server-options.js';
+import { PLAINTEXT_XDS_SERVER_OPTIONS, XDS_SERVER_OPTIONS } from './xds-server-options.js';
 
 /** Options of {@link AdsServer}. */
 export interface AdsServerOptions {
@@ -71,7 +71,7 @@ export class AdsServer {
   constructor(options: AdsServerOptions = {}) {
     this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
     this.plaintextStreams = new StreamAdmission(options.maxPlaintextStreams ?? DEFAULT_MAX_PLAINTEXT_STREAMS, this.log, options.maxPendingPlaintextStreams ?? DEFAULT_MAX_PENDING_STREAMS);
-    this.server = new Server({ ...XDS_SERVER_OPTIONS, interceptors: [this.plaintextStreams.interceptor, ...(options.interceptors ?? [])] });
+    this.server = new Server({ ...PLAINTEXT_XDS_SERVER_OPTIONS, interceptors: [this.plaintextStreams.interceptor, ...(options.interceptors ?? [])] });
     this.current = options.pushContext ?? buildPushContext({ resources: [] });
     protoRoot();
     this.host = {

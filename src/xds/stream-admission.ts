@@ -13,7 +13,7 @@ export const DEFAULT_MAX_PLAINTEXT_STREAMS = 1024;
  * request (its node and a subscription) arrives at once and is small; streams that hold back,
  * or send a first message of megabytes, are what a flood looks like.
  */
-export const DEFAULT_MAX_PENDING_STREAMS = 16;
+export const DEFAULT_MAX_PENDING_STREAMS = 64;
 const LOG_EVERY_MS = 1000;
 
 /**
@@ -22,7 +22,7 @@ const LOG_EVERY_MS = 1000;
  * their first request yet, a new one ends at once with RESOURCE_EXHAUSTED (proxies retry with
  * backoff). Used on plaintext xDS (15010), whose streams nobody
  * authenticates, so that opening thousands of streams — each may hold a DiscoveryRequest of up
- * to the 4 MiB receive limit — cannot grow the controller without bound. 15012 needs none:
+ * to the port's 1 MiB receive limit — cannot grow the controller without bound. 15012 needs none:
  * a stream without a mesh certificate is refused as it opens.
  */
 export class StreamAdmission {

@@ -14,3 +14,14 @@ export const XDS_SERVER_OPTIONS = {
   'grpc.max_concurrent_streams': 100,
   'grpc.max_connection_idle_ms': 5 * 60_000,
 } as const;
+
+/**
+ * The plaintext port (15010): the same, with a 1 MiB receive limit. Nobody is authenticated
+ * there, so what a flood can make the controller hold is streams × this limit; a proxy's
+ * requests (node, subscriptions of a few thousand names, a NACK's message) stay far below it.
+ * Istio keeps 4 MiB on 15010 too; meshes that need more use 15012.
+ */
+export const PLAINTEXT_XDS_SERVER_OPTIONS = {
+  ...XDS_SERVER_OPTIONS,
+  'grpc.max_receive_message_length': 1024 * 1024,
+} as const;
