@@ -160,8 +160,8 @@ describe('authorization filters of a proxy', () => {
       http_service: {
         server_uri: { uri: 'http://ext-authz.foo.svc.cluster.local', cluster: 'outbound|8000||ext-authz.foo.svc.cluster.local', timeout: '2s' },
         path_prefix: '/check',
-        authorization_request: { allowed_headers: { patterns: [{ exact: 'x-ext-authz' }, { prefix: 'x-pre-' }] }, headers_to_add: [{ key: 'x-a', value: '1' }, { key: 'x-b', value: '2' }] },
-        authorization_response: { allowed_upstream_headers: { patterns: [{ exact: 'x-user' }] }, allowed_client_headers: { patterns: [{ suffix: '-reason' }] } },
+        authorization_request: { allowed_headers: { patterns: [{ exact: 'x-ext-authz', ignore_case: true }, { prefix: 'x-pre-', ignore_case: true }] }, headers_to_add: [{ key: 'x-a', value: '1' }, { key: 'x-b', value: '2' }] },
+        authorization_response: { allowed_upstream_headers: { patterns: [{ exact: 'x-user', ignore_case: true }] }, allowed_client_headers: { patterns: [{ suffix: '-reason', ignore_case: true }] } },
       },
       with_request_body: { max_request_bytes: 1024, allow_partial_message: true },
       filter_enabled_metadata: { filter: 'envoy.filters.http.rbac', path: [{ key: 'istio_ext_authz_shadow_effective_policy_id' }], value: { string_match: { prefix: 'istio-ext-authz' } } },

@@ -37,10 +37,11 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 function headerList(headers: readonly string[]): ProtoObject | undefined {
   if (headers.length === 0) return undefined;
   return {
+    // Header names are case-insensitive; istiod sets ignore_case on every pattern.
     patterns: headers.map((h) => {
-      if (h.startsWith('*')) return { suffix: h.slice(1) };
-      if (h.endsWith('*')) return { prefix: h.slice(0, -1) };
-      return { exact: h };
+      if (h.startsWith('*')) return { suffix: h.slice(1), ignore_case: true };
+      if (h.endsWith('*')) return { prefix: h.slice(0, -1), ignore_case: true };
+      return { exact: h, ignore_case: true };
     }),
   };
 }
@@ -64,8 +65,10 @@ function timeout(value: unknown): ProtoDuration {
 function withRequestBody(value: unknown): ProtoObject | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const b = value as Body;
-  const out: ProtoObject = {};
-  if (b.maxRequestBytes !== undefined) out.max_request_bytes = Number(b.maxRequestBytes);
+  const max = Number(b.maxRequestBytes ?? 0);
+  // Envoy refuses a body buffer of 0 bytes; a provider asking for one is unusable, not half-applied.
+  if (!Number.isInteger(max) || max <= 0) throw new Error(`includeRequestBodyInCheck.maxRequestBytes must be a positive integer, found: ${String(b.maxRequestBytes)}`);
+  const out: ProtoObject = { max_request_bytes: max };
   if (b.allowPartialMessage !== undefined) out.allow_partial_message = b.allowPartialMessage === true;
   if (b.packAsBytes !== undefined) out.pack_as_bytes = b.packAsBytes === true;
   return out;
