@@ -32,7 +32,8 @@ export interface JwksResolverOptions {
 }
 
 interface Entry {
-  readonly source: JwksSource;
+  /** Replaced when a rule changes its timeout (as istiod keeps the latest). */
+  source: JwksSource;
   /** The last good document; kept when a refresh fails. */
   jwks: string | undefined;
   error: string | undefined;
@@ -81,7 +82,7 @@ export class JwksResolver implements JwksLookup {
 
   lookup(source: JwksSource): string | undefined {
     const entry = this.entries.get(keyOf(source)) ?? this.create(source);
-    entry.lastUsed = Date.now();
+    this.touch(entry, source);
     // Not known yet (a fetch still running, or failing): the caller inlines the unverifiable
     // set, and the first success asks for a push.
     if (entry.jwks === undefined) entry.missed = true;
@@ -125,7 +126,7 @@ export class JwksResolver implements JwksLookup {
     let capMs = 0;
     for (const s of sources) {
       const entry = this.entries.get(keyOf(s)) ?? this.create(s);
-      entry.lastUsed = Date.now();
+      this.touch(entry, s);
       // Only first fetches hold a push back; a refresh in flight serves the last good set.
       if (entry.inflight && entry.jwks === undefined && entry.failures === 0) {
         pending.push(entry.inflight);
@@ -159,6 +160,11 @@ export class JwksResolver implements JwksLookup {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private touch(entry: Entry, source: JwksSource): void {
+    entry.lastUsed = Date.now();
+    if (entry.source.timeoutMs !== source.timeoutMs) entry.source = source;
   }
 
   /** A new entry whose first fetch starts now. */
