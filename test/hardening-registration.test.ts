@@ -75,11 +75,14 @@ describe('hardening: registration and health need a verified identity', { timeou
     clients.push(client);
     const attempts: Array<Promise<ServiceError | 'open'>> = [];
     for (let i = 0; i < ATTACKS; i++) {
-      const s = client.sotw();
+      // Both protocols: every fourth attempt on a delta stream.
+      const delta = i % 4 < 2 && i % 8 >= 4;
+      const s = delta ? client.delta() : client.sotw();
       const ended = outcome(s);
       if (i % 2 === 0) {
         // A fake member of the group.
-        s.send({ node: node(`198.18.100.${100 + i}`, { AUTO_REGISTER_GROUP: 'vm', SERVICE_ACCOUNT: 'vm-sa' }), type_url: TYPE_URL.cluster });
+        const n = node(`198.18.100.${100 + i}`, { AUTO_REGISTER_GROUP: 'vm', SERVICE_ACCOUNT: 'vm-sa' });
+        s.send(delta ? { node: n, type_url: TYPE_URL.cluster, resource_names_subscribe: ['*'] } : { node: n, type_url: TYPE_URL.cluster });
       } else {
         // Take over the real entry and call it unhealthy.
         s.send({ node: node('198.18.100.10', { WORKLOAD_ENTRY: 'real-1', SERVICE_ACCOUNT: 'vm-sa' }), type_url: TYPE_URL.cluster });
