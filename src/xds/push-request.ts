@@ -47,6 +47,8 @@ export function classifyChange(before: Resource<unknown> | undefined, after: Res
  */
 export function secretOnlyNamespaces(request: PushRequest): ReadonlySet<string> | undefined {
   if (request.configsUpdated.size === 0) return undefined;
+  // A merged request may also carry a push that names no config (health, JWKS, trust bundle): then it is a normal one.
+  for (const reason of request.reasons) if (reason !== 'config') return undefined;
   const namespaces = new Set<string>();
   for (const key of request.configsUpdated) {
     if (!key.startsWith('Secret/')) return undefined;

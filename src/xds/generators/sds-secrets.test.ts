@@ -5,7 +5,7 @@ import type { Resource } from '../../api/resource.js';
 import { unpackAny, type ProtoObject } from '../protos.js';
 import { parseNode, type ProxyInfo } from '../proxy.js';
 import { buildPushContext, type PushContext } from '../push-context.js';
-import { secretOnlyNamespaces } from '../push-request.js';
+import { mergePushRequests, secretOnlyNamespaces } from '../push-request.js';
 import { jsonToStruct } from '../struct.js';
 import { TYPE_URL } from '../type-urls.js';
 import { parseCredentialName } from './credential-resolver.js';
@@ -123,6 +123,11 @@ describe('credential names and Secret pushes', () => {
     assert.deepEqual([...secretOnlyNamespaces(req(['Secret/istio-system/a', 'Secret/shop/b']))!].sort(), ['istio-system', 'shop']);
     assert.equal(secretOnlyNamespaces(req(['Secret/istio-system/a', 'Gateway/istio-system/gw'])), undefined);
     assert.equal(secretOnlyNamespaces(req([])), undefined);
+    // Merged with a push that names no config (trust bundle, JWKS, health): a normal push.
+    for (const other of [{ full: true, reason: 'trust-bundle' }, { full: false, reason: 'health' }]) {
+      const merged = mergePushRequests(req(['Secret/istio-system/a']), { full: other.full, configsUpdated: new Set(), reasons: new Set([other.reason]), start: 0 });
+      assert.equal(secretOnlyNamespaces(merged), undefined, other.reason);
+    }
   });
 });
 
