@@ -18,9 +18,9 @@ describe('security: AuthorizationPolicy over HTTP (pods)', { skip: podsSkipReaso
   let httpbin: Workload;
 
   /** Applies `policy`, waits until `probe` answers `status` from `client` (the push landed), then runs `body`. */
-  async function withPolicy(policy: string, probe: { client: MeshClient; url: string; status: number; headers?: Record<string, string> }, body: () => Promise<void>): Promise<void> {
+  async function withPolicy(policy: string, probe: { client: MeshClient; url: string; status: number; method?: string }, body: () => Promise<void>): Promise<void> {
     await mesh.withPolicy(policy, async () => {
-      await probe.client.waitForStatus(probe.url, probe.status, 20_000, probe.headers ? { headers: probe.headers } : {});
+      await probe.client.waitForStatus(probe.url, probe.status, 20_000, probe.method ? { method: probe.method } : {});
       await body();
     });
     // Back to open before the next case.
@@ -96,7 +96,7 @@ rules: [{from: [{source: {namespaces: [bar]}}]}]`);
     const policy = authzPolicy('foo', 'by-method', `
 selector: {matchLabels: {app: httpbin}}
 rules: [{to: [{operation: {methods: [GET, HEAD]}}]}]`);
-    await withPolicy(policy, { client: fooSleep, url: `${HTTPBIN}/post`, status: 403 }, async () => {
+    await withPolicy(policy, { client: fooSleep, url: `${HTTPBIN}/post`, method: 'POST', status: 403 }, async () => {
       assert.deepEqual(await fooSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 200: N });
       const denied = { ...await fooSleep.statuses(`${HTTPBIN}/post`, { n: N, method: 'POST' }) };
       const deletes = await fooSleep.statuses(`${HTTPBIN}/x`, { n: N, method: 'DELETE' });
@@ -168,7 +168,7 @@ rules: [{to: [{operation: {notPaths: ["/ip"]}}]}]`);
 action: DENY
 rules: [{to: [{operation: {methods: [DELETE]}}]}]`),
     );
-    await withPolicy(policy, { client: barSleep, url: `${HTTPBIN}/x`, status: 403 }, async () => {
+    await withPolicy(policy, { client: barSleep, url: `${HTTPBIN}/x`, method: 'DELETE', status: 403 }, async () => {
       assert.deepEqual(await barSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 200: N });
       assert.deepEqual(await barSleep.statuses(`${HTTPBIN}/x`, { n: N, method: 'DELETE' }), { 403: N });
       assert.deepEqual(await fooSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 403: N });

@@ -93,9 +93,11 @@ spec:
     assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get`, { n: N, headers: bearer(await issuer.token({}, { expiresInSec: -120 })) }), { 401: N });
   });
 
-  it('jwksUri (fetched by the controller): audience plexus-api 10 × 200, another audience 10 × 401', async () => {
+  it('jwksUri (fetched by the controller): audience plexus-api 10 × 200, another audience 10 × 403 (Envoy answers 403 to a disallowed audience)', async () => {
     assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get`, { n: N, headers: bearer(await remote.token({}, { audience: 'plexus-api' })) }), { 200: N });
-    assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get`, { n: N, headers: bearer(await remote.token({}, { audience: 'someone-else' })) }), { 401: N });
+    const wrong = await sleep.http(`${HTTPBIN}/get`, { n: N, headers: bearer(await remote.token({}, { audience: 'someone-else' })) });
+    assert.deepEqual(wrong.map((r) => r.status), Array(N).fill(403));
+    assert.notEqual(wrong[0]!.body, 'RBAC: access denied', 'refused by jwt_authn, not by RBAC');
     assert.ok(jwksServer!.fetches() >= 1, 'the controller fetched the JWKS');
   });
 
