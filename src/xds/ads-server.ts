@@ -67,6 +67,7 @@ export class AdsServer {
   private readonly observers: AdsObserver[] = [];
   /** Streams that passed an identity-binding authorizer: only they register workloads and report health. */
   private readonly verified = new WeakSet<XdsStream>();
+  private readonly warnedHealth = new WeakSet<XdsStream>();
 
   constructor(options: AdsServerOptions = {}) {
     this.log = options.logger ?? pino({ name: 'xds', level: process.env.PLEXUS_LOG_LEVEL ?? 'info' });
@@ -90,7 +91,9 @@ export class AdsServer {
       healthReported: (s, report) => {
         // As istiod: health only counts from a proxy whose identity was verified (15012).
         if (!this.verified.has(s)) {
-          this.log.warn({ conn: s.id, healthy: report.healthy }, 'health report ignored: it needs a verified identity (xDS over TLS with a mesh certificate)');
+          // Once per stream: a flood of reports must not become a flood of log lines.
+          if (!this.warnedHealth.has(s)) this.log.warn({ conn: s.id, healthy: report.healthy }, 'health report ignored: it needs a verified identity (xDS over TLS with a mesh certificate)');
+          this.warnedHealth.add(s);
           return;
         }
         this.notify((o) => o.health?.(s, report));
