@@ -5,6 +5,7 @@
  * upstream.
  */
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { Resource } from '../src/api/resource.js';
@@ -133,6 +134,27 @@ describe('jwt_authn through the connection manager', () => {
   it('a CORS preflight bypasses verification (bypass_cors_preflight)', async () => {
     const res = await request(proxy.port, { method: 'OPTIONS', path: '/data', headers: { authorization: 'Bearer abc.def', origin: 'https://app.example', 'access-control-request-method': 'GET' } });
     assert.equal(res.status, 200);
+  });
+
+  it('HTTP/2: a valid token passes; a gRPC call with an expired token gets UNAUTHENTICATED with Envoy\'s text', async () => {
+    const session = http2.connect(`http://127.0.0.1:${proxy.port}`);
+    try {
+      const call = (headers: http2.OutgoingHttpHeaders): Promise<http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader> => new Promise((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': '/pkg.Svc/Method', ':authority': 'example.com', ...headers });
+        stream.on('response', (h) => resolve(h));
+        stream.on('error', reject);
+        stream.resume();
+        stream.end();
+      });
+      const ok = await call({ authorization: `Bearer ${await sign(good())}` });
+      assert.equal(ok[':status'], 200);
+      const expired = await call({ authorization: `Bearer ${await sign({ ...good(), exp: now() - 120 })}`, 'content-type': 'application/grpc' });
+      assert.equal(expired[':status'], 200);
+      assert.equal(expired['grpc-status'], '16');
+      assert.equal(expired['grpc-message'], 'Jwt is expired');
+    } finally {
+      session.close();
+    }
   });
 
   it('an issuer whose JWKS the controller could not fetch: every token fails, no token passes', async () => {
