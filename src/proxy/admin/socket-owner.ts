@@ -54,7 +54,11 @@ const same = (a: SocketEnd, b: SocketEnd): boolean => a.port === b.port && expan
  * `remote`, and returns its owner's uid (column 8), or undefined when no line matches.
  */
 export function findSocketOwner(table: string, local: SocketEnd, remote: SocketEnd): number | undefined {
+  // Cheap filter first: a busy host lists many thousand sockets; only lines with both ports matter.
+  const localPort = `:${local.port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const remotePort = `:${remote.port.toString(16).toUpperCase().padStart(4, '0')} `;
   for (const line of table.split('\n')) {
+    if (!line.includes(localPort) || !line.includes(remotePort)) continue;
     const cols = line.trim().split(/\s+/);
     if (cols.length < 8 || !cols[0]?.endsWith(':')) continue;
     const l = decodeProcAddress(cols[1]!);
