@@ -100,7 +100,7 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
             logger.info({ rootNamespace, source: fileMesh ? options.meshConfigFile : 'store' }, 'mesh config in force');
           }
           const identity = seams.trustBundle?.(mesh);
-          return { resources: autoreg.overlayHealth(resources), rootNamespace, trustBundlePem: identity?.pem, trustDomain: identity?.trustDomain };
+          return { resources: autoreg.overlayHealth(resources), rootNamespace, trustBundlePem: identity?.pem, trustDomain: identity?.trustDomain, ...(fileMesh ? { meshConfig: mesh } : {}) };
         },
       });
       ref.controller = controller;

@@ -1,3 +1,4 @@
+import type { MeshConfig } from '../api/kinds/mesh-config/index.js';
 import type { DestinationRuleSpec } from '../api/kinds/destination-rule/types.js';
 import type { VirtualServiceSpec } from '../api/kinds/virtual-service/types.js';
 import type { Resource } from '../api/resource.js';
@@ -45,6 +46,11 @@ export interface PushContextInput {
   readonly trustDomain?: string;
   /** The controller's JWKS cache (jwksUri keys inlined into jwt_authn); absent offline. */
   readonly jwks?: JwksLookup;
+  /**
+   * The MeshConfig in force when it does not come from `resources` alone (`plexus controller
+   * --mesh-config FILE`); resolved from the stored MeshConfig / `istio` ConfigMap otherwise.
+   */
+  readonly meshConfig?: MeshConfig;
 }
 
 const NETWORKING = 'networking.istio.io';
@@ -87,6 +93,8 @@ export class PushContext {
   readonly domainSuffix: string;
   readonly trustBundlePem: string | undefined;
   readonly trustDomain: string | undefined;
+  /** See {@link PushContextInput.meshConfig}. */
+  readonly meshConfig: MeshConfig | undefined;
   /** Fetched JWKS documents by issuer and jwksUri; undefined when nothing fetches (offline). */
   readonly jwks: JwksLookup | undefined;
   readonly virtualServices: readonly IndexedConfig<VirtualServiceSpec>[];
@@ -103,6 +111,7 @@ export class PushContext {
     this.rootNamespace = input.rootNamespace ?? 'istio-system';
     this.trustBundlePem = input.trustBundlePem;
     this.trustDomain = input.trustDomain;
+    this.meshConfig = input.meshConfig;
     this.jwks = input.jwks;
     this.registry = input.registry ?? buildRegistry(input.resources, { domainSuffix: this.domainSuffix, ...(input.vipCidr ? { vipCidr: input.vipCidr } : {}) });
     this.version = `${new Date().toISOString()}/${++pushCounter}`;

@@ -1,3 +1,4 @@
+import type { MeshConfig } from '../api/kinds/mesh-config/index.js';
 import type { Resource } from '../api/resource.js';
 import type { ConfigStore, StoreEvent } from '../config/store.js';
 import type { AdsServer } from './ads-server.js';
@@ -33,6 +34,8 @@ export interface PreparedConfig {
   /** The trust bundle served as SDS `ROOTCA` (see {@link PushContextInput.trustBundlePem}). */
   trustBundlePem?: string;
   trustDomain?: string;
+  /** The MeshConfig in force, when a file overrides what the store holds. */
+  meshConfig?: MeshConfig;
 }
 
 function keyOf(r: Resource<unknown>): string {
@@ -90,12 +93,12 @@ export class XdsController {
   private build(): PushContext {
     let resources = [...this.cache.values()];
     let rootNamespace = this.options.rootNamespace;
-    let identity: Pick<PreparedConfig, 'trustBundlePem' | 'trustDomain'> = {};
+    let identity: Pick<PreparedConfig, 'trustBundlePem' | 'trustDomain' | 'meshConfig'> = {};
     if (this.options.prepare) {
       const prepared = this.options.prepare(resources);
       resources = prepared.resources;
       rootNamespace = prepared.rootNamespace ?? rootNamespace;
-      identity = { trustBundlePem: prepared.trustBundlePem, trustDomain: prepared.trustDomain };
+      identity = { trustBundlePem: prepared.trustBundlePem, trustDomain: prepared.trustDomain, ...(prepared.meshConfig ? { meshConfig: prepared.meshConfig } : {}) };
     }
     return buildPushContext({ resources, rootNamespace, domainSuffix: this.options.domainSuffix, ...(this.options.vipCidr ? { vipCidr: this.options.vipCidr } : {}), ...identity, jwks: this.jwks.snapshot() });
   }

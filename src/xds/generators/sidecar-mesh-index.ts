@@ -68,7 +68,7 @@ export function meshIndex(push: PushContext): MeshIndex {
   const hit = cache.get(push);
   if (hit) return hit;
   // MeshConfig first (X's resolver: stored MeshConfig or the istio ConfigMap, over Istio's defaults).
-  const mesh: MeshConfig = resolveMeshConfig(push.resources);
+  const mesh: MeshConfig = push.meshConfig ?? resolveMeshConfig(push.resources);
   const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   const gateways: IndexedGateway[] = [];
   const sidecars: IndexedSidecar[] = [];
