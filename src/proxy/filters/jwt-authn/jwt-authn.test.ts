@@ -157,6 +157,9 @@ describe('jwt_authn verification (istiod requirement: provider or allow_missing)
     { name: 'a malformed token', make: () => Promise.resolve('not-a-jwt'), status: JWT_STATUS.badFormat },
     { name: 'a header that is not JSON', make: () => Promise.resolve(`${Buffer.from('nope').toString('base64url')}.e30.c2ln`), status: JWT_STATUS.headerBadJson },
     { name: 'a non-integer exp', make: () => rs.sign({ ...good, exp: 'soon' as unknown as number }), status: JWT_STATUS.expNotInteger },
+    { name: 'a negative iat', make: () => rs.sign({ ...good, iat: -5 }), status: JWT_STATUS.iatOutOfRange },
+    { name: 'a string iss', make: () => rs.sign({ ...good, iss: 7 as unknown as string }), status: JWT_STATUS.issNotString },
+    { name: 'a numeric aud list', make: () => rs.sign({ ...good, aud: [1] as unknown as string[] }), status: JWT_STATUS.audNotString },
   ];
   for (const f of failures) {
     it(`refuses ${f.name}: "${f.status}"`, async () => {

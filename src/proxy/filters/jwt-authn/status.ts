@@ -18,6 +18,7 @@ export const JWT_STATUS = {
   issNotString: 'Jwt payload [iss] field is not a string',
   subNotString: 'Jwt payload [sub] field is not a string',
   iatNotInteger: 'Jwt payload [iat] field is not an integer',
+  iatOutOfRange: 'Jwt payload [iat] field is not a positive 64 bit integer',
   nbfNotInteger: 'Jwt payload [nbf] field is not an integer',
   expNotInteger: 'Jwt payload [exp] field is not an integer',
   jtiNotString: 'Jwt payload [jti] field is not a string',

@@ -66,7 +66,9 @@ export function parseJwt(token: string): ParsedJwt | JwtStatus {
   const iss = payload['iss'];
   if (iss !== undefined && typeof iss !== 'string') return JWT_STATUS.issNotString;
   if (payload['sub'] !== undefined && typeof payload['sub'] !== 'string') return JWT_STATUS.subNotString;
-  if (payload['iat'] !== undefined && !isUint(payload['iat'])) return JWT_STATUS.iatNotInteger;
+  const iat = payload['iat'];
+  if (iat !== undefined && !(typeof iat === 'number' && Number.isInteger(iat))) return JWT_STATUS.iatNotInteger;
+  if (typeof iat === 'number' && iat < 0) return JWT_STATUS.iatOutOfRange;
   if (payload['nbf'] !== undefined && !isUint(payload['nbf'])) return JWT_STATUS.nbfNotInteger;
   if (payload['exp'] !== undefined && !isUint(payload['exp'])) return JWT_STATUS.expNotInteger;
   if (payload['jti'] !== undefined && typeof payload['jti'] !== 'string') return JWT_STATUS.jtiNotString;
