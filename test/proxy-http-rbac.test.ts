@@ -217,6 +217,8 @@ describe('HTTP RBAC filter', () => {
   it('rules_stat_prefix prefixes the enforcement counters', async () => {
     const h = await start([rbacFilter({ rules: {}, rules_stat_prefix: 'custom_' })]);
     try {
+      // Created with the filter, so a scrape before any request already shows them.
+      assert.match(renderEnvoyStatsText(h.stats.collect()), /^http\.inbound_0\.0\.0\.0_8080\.rbac\.custom_denied: 0$/m);
       assert.equal((await request(h.port)).status, 403);
       assert.equal(h.stats.value('http.inbound_0.0.0.0_8080.rbac.custom_denied'), 1);
     } finally {

@@ -62,6 +62,8 @@ export interface FilterDeps {
   readonly retryBufferLimitBytes: number;
   /** Counters under Envoy stat names built from config (`http.<stat_prefix>.rbac.allowed`); absent in bare tests. */
   readonly envoyStats?: EnvoyNamedCounters;
+  /** The connection manager's `stat_prefix` (filter stats live under `http.<stat_prefix>.`). */
+  readonly statPrefix?: string;
 }
 
 /** Parsed config, or every reason it is invalid. */

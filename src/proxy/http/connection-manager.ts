@@ -87,6 +87,7 @@ export class HttpConnectionManager {
       logger: this.log,
       retryBufferLimitBytes: opts.retryBufferLimitBytes ?? DEFAULT_RETRY_BUFFER_LIMIT,
       ...(opts.envoyStats ? { envoyStats: opts.envoyStats } : {}),
+      statPrefix: config.statPrefix,
     };
     this.maxHeadersCount = config.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT;
     this.filters = buildHttpFilters(config.httpFilters, deps, opts.filterRegistry ?? HTTP_FILTERS);

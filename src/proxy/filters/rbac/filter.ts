@@ -21,7 +21,8 @@ const OFF = null;
  */
 export function createRbacFilter(base: RbacRules, name: string, deps: FilterDeps): HttpFilter {
   const stats = deps.envoyStats ?? new EnvoyNamedCounters();
-  let counters: RbacCounters | undefined;
+  // Created with the filter, as Envoy does, so scrapes show them at 0 before any request.
+  let counters: RbacCounters | undefined = deps.statPrefix !== undefined ? rbacCounters(stats, `http.${deps.statPrefix}.`, base.rulesStatPrefix, base.shadowRulesStatPrefix) : undefined;
   const perRoute = perRouteCache<RbacRules | null>((raw) => {
     const entry = readPerRouteEntry(raw);
     if (!entry) return undefined;
@@ -43,7 +44,7 @@ export function createRbacFilter(base: RbacRules, name: string, deps: FilterDeps
     decodeHeaders(ctx): FilterOutcome {
       const rules = rulesFor(ctx);
       if (rules === OFF || (!rules.engine && !rules.shadow)) return 'continue';
-      // The HCM stat prefix is fixed for this filter instance (one per connection manager).
+      // Without a prefix from the deps: the HCM's, fixed for this filter instance.
       counters ??= rbacCounters(stats, `http.${ctx.hcm.statPrefix}.`, base.rulesStatPrefix, base.shadowRulesStatPrefix);
       const req = new RbacRequest(
         ctx.connection,
