@@ -91,6 +91,7 @@ export function xdsComponent(seams: XdsComponentOptions = {}): ControllerCompone
       let rootNamespace = '';
       const controller = new XdsController({
         store, ads,
+        jwks: { logger: logger.child({ part: 'jwks' }) },
         // Nothing else assigns ClusterIPs without Kubernetes: the controller allocates them.
         vipCidr: DEFAULT_SERVICE_VIP_CIDR,
         prepare: (resources) => {
