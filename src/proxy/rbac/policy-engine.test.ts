@@ -85,6 +85,7 @@ describe('RBAC permissions', () => {
     { name: ':method', permission: { header: { name: ':method', string_match: { exact: 'GET' } } }, want: true },
     { name: ':path includes the query', permission: { header: { name: ':path', string_match: { exact: '/api/v1/items?x=1' } } }, want: true },
     { name: ':authority', permission: { header: { name: ':authority', string_match: { prefix: 'httpbin.foo' } } }, want: true },
+    { name: 'host is not a header (Envoy keeps it as :authority)', permission: { header: { name: 'host', present_match: true } }, want: false },
     { name: ':scheme', permission: { header: { name: ':scheme', string_match: { exact: 'http' } } }, want: true },
     { name: 'url_path drops the query', permission: { url_path: { path: { exact: '/api/v1/items' } } }, want: true },
     { name: 'url_path prefix', permission: { url_path: { path: { prefix: '/api/' } } }, want: true },

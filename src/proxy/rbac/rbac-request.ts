@@ -80,8 +80,8 @@ export class RbacRequest {
         return http.method;
       case ':path':
         return http.path;
+      // Envoy keeps Host only as :authority, so a matcher on `host` finds nothing (the HCM drops it too).
       case ':authority':
-      case 'host':
         return http.authority;
       case ':scheme':
         return http.scheme;
