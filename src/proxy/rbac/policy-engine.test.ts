@@ -232,3 +232,52 @@ describe('RBAC engine', () => {
     assert.equal(errors.length, 3, JSON.stringify(errors));
   });
 });
+
+describe('RBAC config robustness', () => {
+  // A deterministic generator of odd JSON: the compiler must answer with errors, never throw.
+  function* shapes(seed: number, count: number): Generator<unknown> {
+    let x = seed;
+    const rnd = (n: number): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % n;
+    };
+    const keys = ['any', 'and_rules', 'or_rules', 'not_rule', 'header', 'url_path', 'destination_ip', 'destination_port', 'destination_port_range', 'metadata', 'requested_server_name', 'and_ids', 'or_ids', 'not_id', 'authenticated', 'remote_ip', 'rules', 'ids', 'name', 'path', 'string_match', 'exact', 'prefix', 'safe_regex', 'regex', 'address_prefix', 'prefix_len', 'start', 'end', 'filter', 'value', 'key', 'present_match', 'invert_match', 'range_match'];
+    const value = (depth: number): unknown => {
+      switch (rnd(depth > 4 ? 6 : 9)) {
+        case 0: return null;
+        case 1: return rnd(2) === 0;
+        case 2: return rnd(70000) - 100;
+        case 3: return ['', '(', '10.0.0.0', '::1', '/x', 'GET'][rnd(6)];
+        case 4: return undefined;
+        case 5: return {};
+        case 6: return Array.from({ length: rnd(3) }, () => value(depth + 1));
+        default: {
+          const o: Record<string, unknown> = {};
+          for (let i = rnd(3); i >= 0; i--) o[keys[rnd(keys.length)]!] = value(depth + 1);
+          return o;
+        }
+      }
+    };
+    for (let i = 0; i < count; i++) yield { action: ['ALLOW', 'DENY', 'LOG', 7][rnd(4)], policies: { p: { permissions: [value(0)], principals: [value(0)] }, q: value(0) } };
+  }
+
+  it('2,000 malformed configs: errors or an engine, never an exception', () => {
+    let compiled = 0;
+    let refused = 0;
+    for (const raw of shapes(42, 2000)) {
+      const errors: string[] = [];
+      const e = compileRbacEngine(raw, 'rules', errors);
+      if (e) {
+        compiled++;
+        assert.deepEqual(errors, []);
+        e.matchingPolicy(request());
+        e.matchingPolicy(request({ http: false }));
+      } else {
+        refused++;
+        assert.ok(errors.length > 0);
+      }
+    }
+    assert.equal(compiled + refused, 2000);
+    assert.ok(refused > 0);
+  });
+});
