@@ -30,7 +30,7 @@ function vmHwmBytes(pid: number): number {
 /** POSTs `body` to the admin API's /v1/apply; status and parsed JSON error (or the transport error). */
 function postApply(port: number, token: string, body: Buffer | string): Promise<{ status: number; code?: string; message?: string }> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/apply', method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/apply', method: 'POST', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () => {
@@ -128,7 +128,7 @@ describe('hardening: YAML bombs and deep or oversized JSON', { timeout: 120_000 
       assert.deepEqual([declared.status, declared.code], [413, 'PLEXUS_ERR_TOO_LARGE']);
       // Chunked, without a length: refused once the limit is passed.
       const chunked = await new Promise<number>((resolve) => {
-        const req = request({ host: '127.0.0.1', port: controller.ports.admin!, path: '/v1/apply', method: 'POST', headers: { authorization: `Bearer ${token}` } }, (res) => {
+        const req = request({ host: '127.0.0.1', port: controller.ports.admin!, path: '/v1/apply', method: 'POST', agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         });

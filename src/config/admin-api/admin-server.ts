@@ -72,8 +72,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       if (e.status >= 500) logger.error({ err, method: req.method, url: req.url }, 'admin API request failed');
       const body: ErrorBody = { error: { code: e.code, message: e.message } };
       if (e.results) body.results = e.results;
-      // A refused body is not read to its end: close the connection after the answer instead.
-      send(res, e.status, body, e.status === 401 ? { 'www-authenticate': 'Bearer realm="plexus"' } : e.status === 413 ? { connection: 'close' } : {});
+      // A refused body is not kept: node discards what is left of it once the answer is sent
+      // (closing at once instead would reset the connection before the client reads the 413).
+      send(res, e.status, body, e.status === 401 ? { 'www-authenticate': 'Bearer realm="plexus"' } : {});
     });
   });
   server.keepAliveTimeout = 5000;
