@@ -279,9 +279,12 @@ export class HttpConnectionManager {
       res.destroy();
       return;
     }
-    // A changed chain serves the requests of connections accepted before the change.
+    // A changed chain serves the requests of connections accepted before the change; one that can
+    // no longer serve them as accepted answers this request and closes (Envoy's drain).
     const now = this.current.get(info)?.();
-    const target = now instanceof HttpConnectionManager && now !== this && !now.closed ? now : this;
+    if (now?.drain) closeAfterResponse(req, res);
+    const next = now?.handler;
+    const target = next instanceof HttpConnectionManager && next !== this && !next.closed ? next : this;
     target.handleRequest(req, res, protocol, info, upgrade).catch((err: unknown) => {
       this.log.error({ err, connection: info.id }, 'request handling failed');
       try {
@@ -421,6 +424,12 @@ function stripUpgradeHopByHop(headers: ReturnType<typeof headersFromRaw>): void 
     headers['upgrade'] = upgrade;
     headers['connection'] = 'upgrade';
   }
+}
+
+/** Connection: close on HTTP/1 (Node closes after the response); a graceful GOAWAY on HTTP/2. */
+function closeAfterResponse(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void {
+  if ('stream' in req) req.stream.session?.close();
+  else (res as ServerResponse).shouldKeepAlive = false;
 }
 
 /** A JS-level duplex over a socket, so a codec that reads from JS sees already-buffered bytes. */

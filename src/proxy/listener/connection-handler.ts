@@ -7,7 +7,7 @@ import { snapshotSecretLookup, type SecretLookup } from '../tls/secret-lookup.js
 import { TlsTerminationError, type TlsTerminator } from '../tls/tls-terminator.js';
 import { inspectorNeeds, selectFilterChain, type ConnectionFacts } from './filter-chain-match.js';
 import type { ListenerStats } from './listener-stats.js';
-import type { CurrentHttpHandler, HttpConnectionHandler, HttpConnectionManagerFactory, NetworkRbacCheck } from './network-filter-chain.js';
+import type { CurrentHttpHandler, HttpConnectionHandler, HttpConnectionManagerFactory, HttpHandlerFollow, NetworkRbacCheck } from './network-filter-chain.js';
 import { sniffConnection, type SniffResult } from './protocol-sniffer.js';
 
 /** Dependencies of the per-connection pipeline. */
@@ -38,6 +38,9 @@ export interface AcceptedConnection {
   /** The snapshot taken when the connection was accepted; a later swap never changes its config. */
   readonly snapshot: ProxySnapshot;
 }
+
+/** An open connection whose chain did not change. */
+const STAY: HttpHandlerFollow = Object.freeze({ drain: false });
 
 const NO_SNIFF: SniffResult = { transportProtocol: 'raw_buffer', applicationProtocols: [], timedOut: false, alive: true };
 
@@ -137,21 +140,26 @@ export class ConnectionHandler {
    * new one; serving their next requests with the new config gets there without the reconnect.
    * Resolved once per snapshot and connection.
    */
-  private currentHttpHandler(accepted: ProxySnapshot, listenerName: string, facts: ConnectionFacts): CurrentHttpHandler | undefined {
+  private currentHttpHandler(accepted: ProxySnapshot, listenerName: string, facts: ConnectionFacts, was: FilterChain): CurrentHttpHandler | undefined {
     const now = this.opts.currentSnapshot;
     if (!now) return undefined;
     let seen = accepted;
-    let handler: HttpConnectionHandler | undefined;
+    let follow: HttpHandlerFollow = STAY;
+    const acceptedTls = JSON.stringify(was.tls ?? null);
+    const acceptedNetwork = JSON.stringify(was.filters.filter((f) => f.kind !== 'http_connection_manager'));
     return () => {
       const snapshot = now();
-      if (snapshot === seen) return handler;
+      if (snapshot === seen || follow.drain) return follow;
       seen = snapshot;
       const listener = snapshot.listeners.get(listenerName);
       const chain = listener ? selectFilterChain(listener, facts) : undefined;
       const config = chain?.filters.find((f): f is HttpConnectionManagerConfig => f.kind === 'http_connection_manager');
-      // A chain that is gone leaves the connection on the last config it had (the listener drains it).
-      if (listener && chain && config) handler = this.hcmFor(config, chain, listener);
-      return handler;
+      // Only the HTTP side may change under an open connection: its TLS handshake and network
+      // filters (RBAC) were decided at accept, so a change there drains it onto a new one.
+      const same = chain !== undefined && JSON.stringify(chain.tls ?? null) === acceptedTls && JSON.stringify(chain.filters.filter((f) => f.kind !== 'http_connection_manager')) === acceptedNetwork;
+      if (listener && chain && config && same) follow = { handler: this.hcmFor(config, chain, listener), drain: false };
+      else follow = { ...(follow.handler ? { handler: follow.handler } : {}), drain: true };
+      return follow;
     };
   }
 
@@ -179,7 +187,7 @@ export class ConnectionHandler {
             stream.destroy();
             return;
           }
-          const follow = this.currentHttpHandler(accepted, listener.name, facts);
+          const follow = this.currentHttpHandler(accepted, listener.name, facts, chain);
           if (follow) hcm.handleSocket(stream, info, follow);
           else hcm.handleSocket(stream, info);
           return;

@@ -17,8 +17,18 @@ export interface HttpConnectionHandler {
   close?(): Promise<void>;
 }
 
-/** The handler now in charge of a connection's chain; undefined: the one it was accepted with. */
-export type CurrentHttpHandler = () => HttpConnectionHandler | undefined;
+/**
+ * Who serves the next request of an open connection after a config change: `handler`, the
+ * handler of its chain now (absent: the one it was accepted with), and `drain` when the
+ * connection can no longer be served as accepted (chain gone, its TLS settings or network
+ * filters changed): that request is answered, then the connection closes, as Envoy drains.
+ */
+export interface HttpHandlerFollow {
+  readonly handler?: HttpConnectionHandler;
+  readonly drain: boolean;
+}
+
+export type CurrentHttpHandler = () => HttpHandlerFollow;
 
 /** Builds the HTTP handler for a chain's HCM config; called once per config object. */
 export type HttpConnectionManagerFactory = (config: HttpConnectionManagerConfig, chain: FilterChain, listener: ListenerConfig) => HttpConnectionHandler;
