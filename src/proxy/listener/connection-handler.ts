@@ -145,12 +145,15 @@ export class ConnectionHandler {
     if (!now) return undefined;
     let seen = accepted;
     let follow: HttpHandlerFollow = STAY;
-    const acceptedTls = JSON.stringify(was.tls ?? null);
-    const acceptedNetwork = JSON.stringify(was.filters.filter((f) => f.kind !== 'http_connection_manager'));
+    // What the connection was accepted with, serialised on the first change only.
+    let acceptedTls: string | undefined;
+    let acceptedNetwork: string | undefined;
     return () => {
       const snapshot = now();
       if (snapshot === seen || follow.drain) return follow;
       seen = snapshot;
+      acceptedTls ??= JSON.stringify(was.tls ?? null);
+      acceptedNetwork ??= JSON.stringify(was.filters.filter((f) => f.kind !== 'http_connection_manager'));
       const listener = snapshot.listeners.get(listenerName);
       const chain = listener ? selectFilterChain(listener, facts) : undefined;
       const config = chain?.filters.find((f): f is HttpConnectionManagerConfig => f.kind === 'http_connection_manager');
