@@ -22,6 +22,8 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
  * the apply envelope, with room to spare. Deeper bodies are refused before parsing.
  */
 export const MAX_BODY_DEPTH = 128;
+/** How much of a refused body is read and dropped before the connection is cut. */
+const MAX_DISCARD_BYTES = 4 * MAX_BODY_BYTES;
 
 /** Options of the admin API server. */
 export interface AdminServerOptions {
@@ -251,15 +253,13 @@ function allow(req: IncomingMessage, methods: string[]): void {
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const tooLarge = (): HttpError => new HttpError(413, 'PLEXUS_ERR_TOO_LARGE', `request body larger than ${MAX_BODY_BYTES} bytes; split the apply into smaller batches`);
-  // Refused from the header when it says so, before a byte of the body is held.
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk as Buffer);
+  // Known from the header: nothing of the body is kept.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    await readBody(req, 0);
+    throw tooLarge();
   }
+  const chunks = await readBody(req, MAX_BODY_BYTES);
+  if (!chunks) throw tooLarge();
   const text = Buffer.concat(chunks).toString('utf8');
   // Before JSON.parse: millions of nested brackets would become millions of objects, and
   // recursive code after it (validation, serialization) would overflow the stack.
@@ -271,6 +271,32 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     const at = /position \d+/.exec((err as Error).message)?.[0];
     throw new HttpError(400, 'PLEXUS_ERR_PARSE', `the body is not valid JSON${at ? ` (at ${at})` : ''}`);
   }
+}
+
+/**
+ * Reads a request body, keeping at most `keep` bytes: undefined when there was more, after the
+ * rest was read and dropped, so that a 413 is answered once the client has sent everything
+ * (answering mid-upload resets the connection before the client reads the answer). Past
+ * {@link MAX_DISCARD_BYTES} the connection is cut instead.
+ */
+function readBody(req: IncomingMessage, keep: number): Promise<Buffer[] | undefined> {
+  return new Promise((resolve, reject) => {
+    if (req.readableEnded) return resolve([]);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= keep) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > keep + MAX_DISCARD_BYTES) {
+        req.socket.destroy();
+        resolve(undefined);
+      }
+    });
+    req.once('end', () => resolve(size <= keep ? chunks : undefined));
+    req.once('error', reject);
+    req.once('close', () => resolve(size <= keep ? chunks : undefined));
+  });
 }
 
 function toHttpError(err: unknown): HttpError {
