@@ -54,6 +54,8 @@ describe('security: Secrets by credentialName (gateway SIMPLE/MUTUAL, rotation, 
   const strangerClient = makeLeaf(otherCa, 'stranger.plexus.test');
   let upstream: Server | undefined;
   let upstreamPort = 0;
+  /** Handshakes the upstream completed (with a verified client certificate) and refused. */
+  const handshakes = { ok: 0, refused: 0 };
 
   before(async () => {
     mesh = await SecurityMesh.start('pods');
@@ -96,6 +98,8 @@ spec:
       const peer = (req.socket as TLSSocket).getPeerCertificate();
       res.end(JSON.stringify({ clientCn: peer.subject?.CN ?? null }));
     });
+    upstream.on('secureConnection', () => { handshakes.ok++; });
+    upstream.on('tlsClientError', () => { handshakes.refused++; });
     await new Promise<void>((r) => upstream!.listen(0, '198.18.0.1', r));
     upstreamPort = (upstream.address() as { port: number }).port;
     let last: TlsOutcome | undefined;
@@ -178,10 +182,16 @@ kind: DestinationRule
 metadata: {name: secure-upstream, namespace: foo}
 spec:
   host: secure.plexus.test
+  # Istio applies credentialName on sidecars only for a DestinationRule with a workloadSelector.
+  workloadSelector: {matchLabels: {app: sleep}}
   trafficPolicy:
     tls: {mode: MUTUAL, credentialName: secure-client, sni: ${HOST}}`,
     ));
-    await sleep.waitForStatus(url, 200);
+    try {
+      await sleep.waitForStatus(url, 200);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; upstream handshakes ${JSON.stringify(handshakes)}`);
+    }
     const results = await sleep.http(url, { n: N });
     assert.deepEqual(results.map((r) => `${r.status} ${r.body}`), Array(N).fill('200 {"clientCn":"client.plexus.test"}'));
   });
@@ -193,9 +203,13 @@ kind: DestinationRule
 metadata: {name: secure-upstream, namespace: foo}
 spec:
   host: secure.plexus.test
+  # Istio applies credentialName on sidecars only for a DestinationRule with a workloadSelector.
+  workloadSelector: {matchLabels: {app: sleep}}
   trafficPolicy:
     tls: {mode: SIMPLE, credentialName: secure-client, sni: ${HOST}}`);
     await sleep.waitForStatus(url, 503);
+    const refused = handshakes.refused;
     assert.deepEqual(await sleep.statuses(url, { n: N }), { 503: N });
+    assert.ok(handshakes.refused - refused >= N, `the upstream refused ${handshakes.refused - refused} handshakes for ${N} requests`);
   });
 });
