@@ -5,7 +5,6 @@
 // limit (RESOURCE_EXHAUSTED), the controller's peak RSS (VmHWM) must stay bounded, and a
 // normal CSR must still be signed afterwards.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { status } from '@grpc/grpc-js';
 import { AdminClient } from '../src/cli/admin-client.js';
 import { CREATE_CERTIFICATE_PATH } from '../src/ca/ca-proto.js';
 import { issue } from './identity-support.js';
+import { peakRssBytes, resetPeakRss } from './support/peak-rss.js';
 import { ControllerProcess } from './support/controller-process.js';
 import { TYPE_URL } from '../src/xds/type-urls.js';
 import { AdsTestClient, testNode } from './support/ads-test-client.js';
@@ -26,11 +26,6 @@ const ATTACKS_PER_PORT = 50;
 const MAX_GROWTH_BYTES = 150 * MIB;
 const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 
-function vmHwmBytes(pid: number): number {
-  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmHWM for ${pid}`);
-  return Number(m[1]) * 1024;
-}
 
 describe('hardening: CSR size and unauthenticated CSR floods', { timeout: 180_000 }, () => {
   let dir: string;
@@ -52,9 +47,9 @@ describe('hardening: CSR size and unauthenticated CSR floods', { timeout: 180_00
     await rm(dir, { recursive: true, force: true });
   });
 
-  it(`refuses ${2 * ATTACKS_PER_PORT} concurrent unauthenticated 15 MiB CSRs on their headers; the controller's peak RSS stays bounded`, async () => {
+  it(`refuses ${2 * ATTACKS_PER_PORT} concurrent unauthenticated 15 MiB CSRs on their headers; the controller's peak RSS stays bounded`, async (t) => {
     const pid = controller.child.pid!;
-    const baseline = vmHwmBytes(pid);
+    const baseline = resetPeakRss(pid);
     const body = Buffer.alloc(CSR_BYTES, 0x41);
     const plain = rawSession(`http://127.0.0.1:${controller.ports.xds}`);
     const tls = rawSession(`https://127.0.0.1:${controller.ports['xds-tls']}`, { ca: rootsPem, servername: 'localhost' });
@@ -76,13 +71,14 @@ describe('hardening: CSR size and unauthenticated CSR floods', { timeout: 180_00
       plain.close();
       tls.close();
     }
-    const growth = vmHwmBytes(pid) - baseline;
+    const growth = peakRssBytes(pid) - baseline;
+    t.diagnostic(`peak RSS +${Math.round(growth / MIB)} MiB over ${Math.round(baseline / MIB)} MiB`);
     assert.ok(growth < MAX_GROWTH_BYTES, `the controller's peak RSS grew by ${Math.round(growth / MIB)} MiB (baseline ${Math.round(baseline / MIB)} MiB)`);
   });
 
-  it('refuses authenticated CSRs over the receive limit (1 MiB on 15010, 4 MiB on 15012) from their length prefix, and bounded in memory', async () => {
+  it('refuses authenticated CSRs over the receive limit (1 MiB on 15010, 4 MiB on 15012) from their length prefix, and bounded in memory', async (t) => {
     const pid = controller.child.pid!;
-    const baseline = vmHwmBytes(pid);
+    const baseline = resetPeakRss(pid);
     const body = Buffer.alloc(CSR_BYTES, 0x41);
     const plain = rawSession(`http://127.0.0.1:${controller.ports.xds}`);
     const tls = rawSession(`https://127.0.0.1:${controller.ports['xds-tls']}`, { ca: rootsPem, servername: 'localhost' });
@@ -99,13 +95,14 @@ describe('hardening: CSR size and unauthenticated CSR floods', { timeout: 180_00
       plain.close();
       tls.close();
     }
-    const growth = vmHwmBytes(pid) - baseline;
+    const growth = peakRssBytes(pid) - baseline;
+    t.diagnostic(`peak RSS +${Math.round(growth / MIB)} MiB over ${Math.round(baseline / MIB)} MiB`);
     assert.ok(growth < MAX_GROWTH_BYTES, `the controller's peak RSS grew by ${Math.round(growth / MIB)} MiB`);
   });
 
-  it('bounds floods of unauthenticated ADS streams: refused on 15012 as they open; on 15010 over 1 MiB from the length prefix, and at most 64 first requests read at once', async () => {
+  it('bounds floods of unauthenticated ADS streams: refused on 15012 as they open; on 15010 over 1 MiB from the length prefix, and at most 64 first requests read at once', async (t) => {
     const pid = controller.child.pid!;
-    const baseline = vmHwmBytes(pid);
+    const baseline = resetPeakRss(pid);
     const big = Buffer.alloc(Math.floor(3.9 * MIB), 0x41);
     const underLimit = Buffer.alloc(Math.floor(0.95 * MIB), 0x41);
     const tls = rawSession(`https://127.0.0.1:${controller.ports['xds-tls']}`, { ca: rootsPem, servername: 'localhost' });
@@ -132,7 +129,8 @@ describe('hardening: CSR size and unauthenticated CSR floods', { timeout: 180_00
       plain.close();
       plain2.close();
     }
-    const growth = vmHwmBytes(pid) - baseline;
+    const growth = peakRssBytes(pid) - baseline;
+    t.diagnostic(`peak RSS +${Math.round(growth / MIB)} MiB over ${Math.round(baseline / MIB)} MiB`);
     assert.ok(growth < MAX_GROWTH_BYTES, `the controller's peak RSS grew by ${Math.round(growth / MIB)} MiB`);
     // A proxy still connects on 15010 afterwards.
     const client = new AdsTestClient(controller.ports.xds!);

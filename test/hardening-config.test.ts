@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from '../src/config/admin-api/admin-server.js';
 import { parseDocuments } from '../src/config/parse.js';
+import { peakRssBytes, resetPeakRss } from './support/peak-rss.js';
 import { ControllerProcess, plexus } from './support/controller-process.js';
 
 const MIB = 1024 * 1024;
@@ -23,9 +24,6 @@ function aliasBomb(): string {
   return `${lines.join('\n')}\n`;
 }
 
-function vmHwmBytes(pid: number): number {
-  return Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-}
 
 /** POSTs `body` to the admin API's /v1/apply; status and parsed JSON error (or the transport error). */
 function postApply(port: number, token: string, body: Buffer | string): Promise<{ status: number; code?: string; message?: string }> {
@@ -104,8 +102,8 @@ describe('hardening: YAML bombs and deep or oversized JSON', { timeout: 120_000 
       await controller.stop();
     });
 
-    it('answers deep JSON with 400 and a message, never 500, and keeps its memory', async () => {
-      const baseline = vmHwmBytes(controller.child.pid!);
+    it('answers deep JSON with 400 and a message, never 500, and keeps its memory', async (t) => {
+      const baseline = resetPeakRss(controller.child.pid!);
       const n = 4_000_000;
       const cases = [
         `{"items":[{"resource":${'['.repeat(n)}${']'.repeat(n)}}]}`,
@@ -118,7 +116,8 @@ describe('hardening: YAML bombs and deep or oversized JSON', { timeout: 120_000 
       assert.match(answers[0]!.message!, /nested deeper than 128 levels/);
       // Shallow enough: validated as usual (an invalid host), a 400 with the validation code.
       assert.deepEqual([answers[2]!.status, answers[2]!.code], [400, 'PLEXUS_ERR_INVALID_CONFIG']);
-      const growth = vmHwmBytes(controller.child.pid!) - baseline;
+      const growth = peakRssBytes(controller.child.pid!) - baseline;
+      t.diagnostic(`peak RSS +${Math.round(growth / MIB)} MiB over ${Math.round(baseline / MIB)} MiB`);
       assert.ok(growth < 100 * MIB, `peak RSS grew by ${Math.round(growth / MIB)} MiB`);
     });
 
