@@ -179,6 +179,11 @@ export interface RouteMatch {
   readonly queryParameters: readonly QueryParameterMatcher[];
   /** Match only gRPC requests. */
   readonly grpc?: boolean;
+  /**
+   * `dynamic_metadata`: Envoy `type.matcher.v3.MetadataMatcher`s (as received, validated when
+   * translated, compiled with the route table) that must all match the request's metadata.
+   */
+  readonly dynamicMetadata?: readonly unknown[];
 }
 
 export type PathMatch =

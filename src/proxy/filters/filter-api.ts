@@ -15,9 +15,12 @@ export interface HttpFilterContext {
   readonly exchange: DownstreamExchange;
   /** Request headers as they will go upstream; filters may change them. */
   readonly headers: HeaderMap;
-  /** The route chosen before the filters ran (Envoy's cached route); undefined: no route. */
+  /**
+   * The route chosen before the filters ran (Envoy's cached route), or chosen again after a
+   * filter called `clearRouteCache()`; undefined: no route.
+   */
   readonly route: RouteSelection | undefined;
-  /** The virtual host, also when no route in it matched. */
+  /** The virtual host, also when no route in it matched (follows `clearRouteCache()` too). */
   readonly virtualHost: VirtualHost | undefined;
   readonly record: RequestRecord;
   readonly connection: ConnectionInfo;
@@ -34,6 +37,13 @@ export interface HttpFilterContext {
    * until a filter writes, so requests whose filters write nothing allocate nothing.
    */
   dynamicMetadata: Record<string, Record<string, unknown>> | undefined;
+  /**
+   * Envoy's `clearRouteCache()`: the route and virtual host are selected again, with the headers,
+   * path and dynamic metadata as they are when next read (`route`, `virtualHost`,
+   * `perFilterConfig`), from the same route configuration. For filters that changed what routing
+   * looks at (jwt_authn and ext_authz with `clear_route_cache`).
+   */
+  clearRouteCache(): void;
 }
 
 /** A decoder filter either lets the request continue or answers it locally. */

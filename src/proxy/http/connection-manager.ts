@@ -9,13 +9,14 @@ import type { HttpConnectionManagerConfig, RouteConfiguration, VirtualHost } fro
 import type { ConnectionInfo, SnapshotHolder } from '../config/snapshot-holder.js';
 import type { CurrentHttpHandler } from '../listener/network-filter-chain.js';
 import type { LocalReply } from '../errors/local-reply.js';
-import type { FilterDeps, HttpFilter, HttpFilterContext, HttpFilterDefinition } from '../filters/filter-api.js';
+import type { FilterDeps, HttpFilter, HttpFilterDefinition } from '../filters/filter-api.js';
 import { buildHttpFilters, HTTP_FILTERS } from '../filters/registry.js';
 import type { RouteRequest } from '../router/route-request.js';
 import { routeTableFor, type RouteSelection } from '../router/route-table.js';
 import { detectCodec, type DownstreamCodec } from './codec-detect.js';
 import { DownstreamExchange, type UpgradeRequest } from './downstream-exchange.js';
 import { runFilterChain } from './filter-chain.js';
+import { RequestFilterContext } from './filter-context.js';
 import { applyForwardedHeaders } from './forwarded-headers.js';
 import { normalizeRequestPath, type PathNormalization, type PathVerdict } from './path-normalization.js';
 import { getHeader, headersFromRaw, headersSize } from './header-map.js';
@@ -385,23 +386,7 @@ export class HttpConnectionManager {
     record.routeName = route?.route.route.name;
     record.routeDecorator = route?.route.route.decorator;
 
-    const ctx: HttpFilterContext = {
-      exchange,
-      headers,
-      route,
-      virtualHost,
-      record,
-      connection: info,
-      forwarded,
-      hcm: this.config,
-      log: this.log,
-      // A getter: the AbortController behind it is made only for filters that ask.
-      get signal() {
-        return exchange.signal;
-      },
-      perFilterConfig: (name) => route?.route.route.perFilterConfig?.[name] ?? virtualHost?.perFilterConfig?.[name],
-      dynamicMetadata: undefined,
-    };
+    const ctx = new RequestFilterContext(exchange, headers, { routeConfig, route, virtualHost }, record, info, forwarded, this.config, this.log);
     await runFilterChain(this.filters, ctx);
   }
 

@@ -44,6 +44,8 @@ export class DownstreamExchange {
   private resetByProxy = false;
   /** Trailers-Only gRPC headers set on the response, to be sent by end() (see sendHeaders). */
   private headersStaged = false;
+  /** A body a filter read and put back (see replaceBody); undefined: the request stream itself. */
+  private replacedBody: Readable | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage | Http2ServerRequest,
@@ -76,9 +78,17 @@ export class DownstreamExchange {
     return this.gone;
   }
 
-  /** The request body stream. */
+  /** The request body stream: the request itself, or what a filter put in its place. */
   get body(): Readable {
-    return this.req;
+    return this.replacedBody ?? this.req;
+  }
+
+  /**
+   * For filters that read (part of) the body before the router: the stream given here is what
+   * the router then sends upstream. It must yield the whole body, the bytes already read first.
+   */
+  replaceBody(body: Readable): void {
+    this.replacedBody = body;
   }
 
   /** Present when this is an HTTP/1.1 upgrade (WebSocket) request. */

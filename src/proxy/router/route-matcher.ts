@@ -1,5 +1,6 @@
 import type { HeaderMatcher, QueryParameterMatcher, RouteMatch } from '../config/model.js';
 import { isGrpcRequest } from '../errors/grpc-status.js';
+import { compileMetadataMatcher } from '../matchers/metadata-matcher.js';
 import { compileRegex } from './regex.js';
 import { parseQuery, requestHeader, splitPath, type RouteRequest } from './route-request.js';
 import { compileStringMatch } from './string-matcher.js';
@@ -7,12 +8,17 @@ import { compileStringMatch } from './string-matcher.js';
 /** A compiled route match: true when the request matches. */
 export type RouteMatcher = (req: RouteRequest, query: () => Map<string, string>) => boolean;
 
-/** Compiles path, header, query and gRPC conditions of a route; all must hold. */
+/** Compiles path, header, query, gRPC and dynamic metadata conditions of a route; all must hold. */
 export function compileRouteMatch(match: RouteMatch): RouteMatcher {
   const checks: RouteMatcher[] = [compilePath(match)];
   for (const h of match.headers) checks.push(compileHeaderMatcher(h));
   for (const q of match.queryParameters) checks.push(compileQueryMatcher(q));
   if (match.grpc) checks.push((req) => isGrpcRequest(requestHeader(req, 'content-type')));
+  // Envoy: every matcher must match; requests routed before any filter ran have no metadata.
+  for (const raw of match.dynamicMetadata ?? []) {
+    const matches = compileMetadataMatcher(raw, 'dynamic_metadata');
+    checks.push((req) => matches(req.dynamicMetadata));
+  }
   return (req, query) => checks.every((check) => check(req, query));
 }
 

@@ -1,4 +1,5 @@
 import type { HeaderMap } from '../http/header-map.js';
+import type { DynamicMetadata } from '../matchers/metadata-matcher.js';
 
 /** What route matching, rewrites and hash policies look at in a request. */
 export interface RouteRequest {
@@ -10,6 +11,11 @@ export interface RouteRequest {
   readonly headers: HeaderMap;
   /** The address hash policies and logs treat as the client's (after XFF trust rules). */
   readonly clientAddress: string;
+  /**
+   * Dynamic metadata for RouteMatch `dynamic_metadata`: absent when the route is chosen before
+   * any filter ran (as in Envoy), the filters' metadata when one cleared the route cache.
+   */
+  readonly dynamicMetadata?: DynamicMetadata;
 }
 
 /** Splits `:path` into path and query (without `?`); a fragment, if a client sent one, is dropped. */

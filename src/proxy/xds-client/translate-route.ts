@@ -3,7 +3,8 @@ import type {
   RouteConfiguration, RouteMatch, VirtualHost, WeightedCluster,
 } from '../config/model.js';
 import { parsePerRouteFilterConfig } from '../filters/registry.js';
-import type { FieldPath } from './invalid-resource.js';
+import { compileMetadataMatcherInto } from '../matchers/metadata-matcher.js';
+import { FieldPath } from './invalid-resource.js';
 import type { ProtoJson } from './proto-root.js';
 import { dataSourceText, durationMs, fractionOf, list, num, obj, str, strings, wrapped, wrappedBool } from './proto-values.js';
 import type { TranslateContext } from './translate-context.js';
@@ -165,15 +166,23 @@ function pathMatch(m: ProtoJson, at: FieldPath): PathMatch {
 }
 
 function routeMatch(m: ProtoJson, at: FieldPath): RouteMatch {
-  for (const unsupported of ['runtime_fraction', 'tls_context', 'dynamic_metadata', 'filter_state', 'cel_expr']) {
+  for (const unsupported of ['runtime_fraction', 'tls_context', 'filter_state', 'cel_expr']) {
     if (m[unsupported] !== undefined && !(Array.isArray(m[unsupported]) && (m[unsupported] as unknown[]).length === 0)) at.at(unsupported).fail('not supported');
   }
+  const dynamicMetadata = list(m.dynamic_metadata);
+  dynamicMetadata.forEach((raw, i) => {
+    const errors: string[] = [];
+    compileMetadataMatcherInto(raw, at.at('dynamic_metadata', i).path, errors);
+    // The messages carry their own field paths.
+    if (errors.length > 0) new FieldPath(at.resource).fail(errors.join('; '));
+  });
   return {
     path: pathMatch(m, at),
     caseSensitive: wrappedBool(m.case_sensitive) ?? true,
     headers: list(m.headers).map((h, i) => translateHeaderMatcher(h, at.at('headers', i))),
     queryParameters: list(m.query_parameters).map((q, i) => translateQueryParameterMatcher(q, at.at('query_parameters', i))),
     ...(m.grpc !== undefined ? { grpc: true } : {}),
+    ...(dynamicMetadata.length > 0 ? { dynamicMetadata } : {}),
   };
 }
 

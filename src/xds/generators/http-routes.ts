@@ -9,6 +9,7 @@ import type { IndexedConfig, PushContext } from '../push-context.js';
 import type { VirtualServiceSpec } from '../../api/kinds/virtual-service/types.js';
 import { clusterName } from './cluster-name.js';
 import { FAULT_FILTER } from './grpc-listeners.js';
+import { claimMetadataMatcher, requiresJwtClaims, routingClaimPath } from './jwt-claim-match.js';
 import { retryPolicy } from './retry-policy.js';
 
 const HTTP_FAULT = 'envoy.extensions.filters.http.fault.v3.HTTPFault';
@@ -49,6 +50,8 @@ function matchApplies(m: HTTPMatchRequest, scope: RouteScope): boolean {
   if (m.gateways && m.gateways.length > 0 && !m.gateways.includes('mesh')) return false;
   if (m.sourceNamespace && m.sourceNamespace !== scope.proxy.namespace) return false;
   if (m.sourceLabels && !Object.entries(m.sourceLabels).every(([k, v]) => scope.proxy.labels[k] === v)) return false;
+  // Proxyless clients verify no JWT: a block that needs claims could never match.
+  if (requiresJwtClaims(m)) return false;
   return true;
 }
 
@@ -62,13 +65,18 @@ export function routeMatch(m: HTTPMatchRequest | undefined): ProtoObject {
   else out.prefix = '/';
   if (m?.ignoreUriCase) out.case_sensitive = { value: false };
   const headers: ProtoObject[] = [];
-  for (const [name, sm] of Object.entries(m?.headers ?? {})) {
-    const h = headerMatcher(name.toLowerCase(), sm, false);
-    if (h) headers.push(h);
-  }
-  for (const [name, sm] of Object.entries(m?.withoutHeaders ?? {})) {
-    const h = headerMatcher(name.toLowerCase(), sm, true);
-    if (h) headers.push(h);
+  const metadata: ProtoObject[] = [];
+  // `@request.auth.claims…` keys match the verified JWT payload, not a header (istiod).
+  for (const [field, invert] of [['headers', false], ['withoutHeaders', true]] as const) {
+    for (const [name, sm] of Object.entries(m?.[field] ?? {})) {
+      const claims = routingClaimPath(name);
+      if (claims) {
+        metadata.push(claimMetadataMatcher(claims, sm, invert));
+        continue;
+      }
+      const h = headerMatcher(name.toLowerCase(), sm, invert);
+      if (h) headers.push(h);
+    }
   }
   // Istio matches method, authority and scheme on the pseudo-headers.
   const pseudo: Array<[string, StringMatch | undefined]> = [[':method', m?.method], [':authority', m?.authority], [':scheme', m?.scheme]];
@@ -77,6 +85,7 @@ export function routeMatch(m: HTTPMatchRequest | undefined): ProtoObject {
     if (h) headers.push(h);
   }
   if (headers.length > 0) out.headers = headers;
+  if (metadata.length > 0) out.dynamic_metadata = metadata;
   return out;
 }
 

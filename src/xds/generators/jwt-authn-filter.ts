@@ -26,7 +26,7 @@ function jwksFor(rule: JwtRule, push: PushContext): string {
   return fetched ?? UNVERIFIABLE_JWKS;
 }
 
-function provider(rule: JwtRule, push: PushContext): ProtoObject {
+function provider(rule: JwtRule, push: PushContext, clearRouteCache: boolean): ProtoObject {
   const p: ProtoObject = { issuer: rule.issuer ?? '' };
   if (rule.audiences && rule.audiences.length > 0) p.audiences = [...rule.audiences];
   if (rule.forwardOriginalToken) p.forward = true;
@@ -40,6 +40,7 @@ function provider(rule: JwtRule, push: PushContext): ProtoObject {
   if (rule.fromParams && rule.fromParams.length > 0) p.from_params = [...rule.fromParams];
   if (rule.fromCookies && rule.fromCookies.length > 0) p.from_cookies = [...rule.fromCookies];
   p.local_jwks = { inline_string: jwksFor(rule, push) };
+  if (clearRouteCache) p.clear_route_cache = true;
   return p;
 }
 
@@ -53,7 +54,7 @@ const anyOf = (requirements: ProtoObject[]): ProtoObject => ({ requires_any: { r
  * without one passes on to authorization: `provider OR allow_missing` for one rule; with more,
  * `P1 OR P2 … OR (P1|allow_missing AND P2|allow_missing …)` so providers sharing a location work.
  */
-export function jwtAuthnConfig(rules: readonly JwtRule[], push: PushContext): ProtoObject | undefined {
+export function jwtAuthnConfig(rules: readonly JwtRule[], push: PushContext, clearRouteCache = false): ProtoObject | undefined {
   if (rules.length === 0) return undefined;
   const sorted = [...rules].sort((a, b) => (a.issuer ?? '').localeCompare(b.issuer ?? ''));
   const providers: Record<string, ProtoObject> = {};
@@ -61,7 +62,7 @@ export function jwtAuthnConfig(rules: readonly JwtRule[], push: PushContext): Pr
   const outer: ProtoObject[] = [];
   sorted.forEach((rule, i) => {
     const name = `origins-${i}`;
-    providers[name] = provider(rule, push);
+    providers[name] = provider(rule, push, clearRouteCache);
     inner.push(anyOf([providerReq(name), { allow_missing: {} }]));
     outer.push(providerReq(name));
   });
@@ -71,10 +72,13 @@ export function jwtAuthnConfig(rules: readonly JwtRule[], push: PushContext): Pr
 
 /**
  * The `envoy.filters.http.jwt_authn` HTTP filter for a sidecar or gateway, or undefined when no
- * RequestAuthentication applies to it (then its chains carry nothing new).
+ * RequestAuthentication applies to it (then its chains carry nothing new). On gateways every
+ * provider has `clear_route_cache`, istiod's rule (`JwtFilter(proxy.Type != SidecarProxy)`): only
+ * gateways route on `@request.auth.claims`, and the route must be chosen again once the claims
+ * are known. Sidecar inbound routes never match on claims, so they keep the cached route.
  */
 export function jwtAuthnFilter(push: PushContext, proxy: ProxyInfo): ProtoObject | undefined {
   const rules = requestAuthenticationsFor(push, proxy).flatMap((p) => (p.spec.jwtRules ?? []).filter((r): r is JwtRule => !!r && !!r.issuer));
-  const config = jwtAuthnConfig(rules, push);
+  const config = jwtAuthnConfig(rules, push, proxy.type === 'router');
   return config ? { name: JWT_AUTHN_FILTER, typed_config: anyField(JWT_AUTHN_TYPE, config) } : undefined;
 }

@@ -6,6 +6,7 @@ import type { IndexedConfig } from '../push-context.js';
 import { clusterName } from './cluster-name.js';
 import { FAULT_FILTER } from './grpc-listeners.js';
 import { defaultRoute, faultConfig, routeMatch } from './http-routes.js';
+import { requiresJwtClaims } from './jwt-claim-match.js';
 import { applyRewrite, corsPolicy, directResponseAction, hashPolicy, headerOperations, mirrorFraction, queryParameters, redirectAction } from './route-policies.js';
 import { retryPolicy } from './retry-policy.js';
 import { clusterPolicy } from './sidecar-endpoints.js';
@@ -44,6 +45,9 @@ function matchApplies(m: HTTPMatchRequest, ctx: HttpRouteContext, vs: IndexedCon
   if (!gateways.includes(ctx.gateway ?? 'mesh')) return false;
   if (m.sourceNamespace && m.sourceNamespace !== proxy.namespace) return false;
   if (m.sourceLabels && !Object.entries(m.sourceLabels).every(([k, v]) => proxy.labels[k] === v)) return false;
+  // Claims are verified by the gateway's jwt_authn before routing picks again; a sidecar's
+  // outbound requests carry none, so a block needing one could never match there.
+  if (ctx.gateway === undefined && requiresJwtClaims(m)) return false;
   return true;
 }
 

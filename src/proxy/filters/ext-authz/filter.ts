@@ -1,7 +1,5 @@
-import type { RouteConfiguration } from '../../config/model.js';
 import { appendHeader, getHeader, type HeaderMap } from '../../http/header-map.js';
-import type { RouteRequest } from '../../router/route-request.js';
-import { routeTableFor, type RouteSelection } from '../../router/route-table.js';
+import type { RouteSelection } from '../../router/route-table.js';
 import type { FilterDeps, FilterOutcome, HttpFilter, HttpFilterContext } from '../filter-api.js';
 import { perRouteCache, readPerRouteEntry } from '../per-route-config.js';
 import type { CheckClient, CheckInput, CheckOk, HeaderChange } from './check-types.js';
@@ -135,27 +133,6 @@ export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps:
     return mergePerRoute(vh === undefined ? undefined : perRoute(vh), rt === undefined ? undefined : perRoute(rt));
   };
 
-  const reselectRoute = (ctx: HttpFilterContext): void => {
-    const rc: RouteConfiguration | undefined = ctx.hcm.routeConfig ?? (ctx.hcm.rdsName !== undefined ? deps.snapshots.current.routes.get(ctx.hcm.rdsName) : undefined);
-    if (!rc) return;
-    const req: RouteRequest = {
-      method: ctx.record.method,
-      path: ctx.record.path,
-      authority: ctx.record.authority,
-      scheme: ctx.exchange.scheme,
-      headers: ctx.headers,
-      clientAddress: ctx.forwarded.clientAddress,
-    };
-    const found = routeTableFor(rc).select(req);
-    // Envoy's clearRouteCache: the route (and its per-filter configs) is chosen again for the
-    // changed request; the context is this request's own object, so later filters see the new one.
-    const mutable = ctx as { route: RouteSelection | undefined; virtualHost: typeof ctx.virtualHost; perFilterConfig(n: string): unknown };
-    mutable.route = found.selection;
-    mutable.virtualHost = found.virtualHost;
-    mutable.perFilterConfig = (n) => found.selection?.route.route.perFilterConfig?.[n] ?? found.virtualHost?.perFilterConfig?.[n];
-    (ctx.record as { routeName?: string }).routeName = found.selection?.route.route.name;
-  };
-
   const applyOk = (ctx: HttpFilterContext, ok: CheckOk): void => {
     let changed = false;
     if (ok.requestHeaders.length > 0) {
@@ -178,7 +155,8 @@ export function createExtAuthzFilter(config: ExtAuthzConfig, name: string, deps:
       const changes = ok.responseHeaders;
       ctx.exchange.addEncodeHook((_status, headers) => applyHeaderChanges(headers, changes));
     }
-    if (config.clearRouteCache && changed) reselectRoute(ctx);
+    // Envoy's clearRouteCache: later filters and the router see the route chosen for the changed request.
+    if (config.clearRouteCache && changed) ctx.clearRouteCache();
   };
 
   const writeMetadata = (ctx: HttpFilterContext, md: Record<string, unknown> | undefined): void => {

@@ -62,10 +62,7 @@ export function bufferRequestBody(exchange: DownstreamExchange, settings: Buffer
   });
 }
 
-/**
- * Puts the read chunks back in front of the rest of the body. The exchange exposes its body
- * through a getter; an own property on the instance takes its place for this request only.
- */
+/** Puts the read chunks back in front of the rest of the body, for the router to send. */
 function replaceBody(exchange: DownstreamExchange, source: Readable, chunks: readonly Buffer[], ended: boolean): void {
   const replay = new PassThrough();
   for (const c of chunks) replay.write(c);
@@ -77,5 +74,5 @@ function replaceBody(exchange: DownstreamExchange, source: Readable, chunks: rea
     });
     source.pipe(replay);
   }
-  Object.defineProperty(exchange, 'body', { value: replay, configurable: true, enumerable: false, writable: false });
+  exchange.replaceBody(replay);
 }

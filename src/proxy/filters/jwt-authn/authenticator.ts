@@ -13,6 +13,8 @@ export interface JwtRequestState {
   path: string;
   /** `payload_in_metadata`/`header_in_metadata` values of verified tokens, published on success. */
   extracted: Record<string, unknown> | undefined;
+  /** Set when a token of a provider with `clear_route_cache` verified (Envoy clears on a good JWT). */
+  clearRouteCache: boolean;
 }
 
 /** The providers of one filter config, with what authenticators look up in them. */
@@ -105,6 +107,7 @@ function handleGood(jwt: ParsedJwt, provider: JwtProviderConfig, from: Extracted
   }
   if (provider.headerInMetadata) (state.extracted ??= {})[provider.headerInMetadata] = { ...jwt.header };
   if (provider.payloadInMetadata) (state.extracted ??= {})[provider.payloadInMetadata] = normalisedPayload(jwt.payload, provider.spaceDelimitedClaims);
+  if (provider.clearRouteCache) state.clearRouteCache = true;
 }
 
 async function verifyOne(t: ExtractedToken, opts: AuthenticatorOptions, set: ProviderSet, state: JwtRequestState): Promise<JwtStatus> {

@@ -109,7 +109,7 @@ function parseLocalJwks(raw: unknown, at: string, errors: string[]): string | un
   return undefined;
 }
 
-function parseProvider(name: string, raw: unknown, errors: string[], warnings: string[]): JwtProviderConfig | undefined {
+function parseProvider(name: string, raw: unknown, errors: string[]): JwtProviderConfig | undefined {
   const at = `providers[${JSON.stringify(name)}]`;
   if (!isObject(raw)) {
     errors.push(`${at}: must be a JwtProvider`);
@@ -152,9 +152,6 @@ function parseProvider(name: string, raw: unknown, errors: string[], warnings: s
   const skew = toNumber(field(raw, 'clockSkewSeconds'));
   if (skew !== undefined && (skew < 0 || !Number.isInteger(skew))) errors.push(`${at}.clock_skew_seconds: must be a non-negative integer`);
   const clearRouteCache = toBool(field(raw, 'clearRouteCache')) === true;
-  if (clearRouteCache && claimToHeaders.length > 0) {
-    warnings.push(`${at}.clear_route_cache: the route is chosen before jwt_authn runs and is not re-selected after claim headers are added`);
-  }
   const fromParams = strings(field(raw, 'fromParams'), `${at}.from_params`, errors);
   const fromCookies = strings(field(raw, 'fromCookies'), `${at}.from_cookies`, errors);
   const audiences = strings(field(raw, 'audiences'), `${at}.audiences`, errors);
@@ -270,7 +267,7 @@ function parseUncached(raw: Record<string, unknown>): ConfigParseResult<JwtAuthn
   const names = new Set(isObject(rawProviders) ? Object.keys(rawProviders) : []);
   // Sorted: Envoy's map has no order; a stable one keeps issuer lookups deterministic.
   for (const name of [...names].sort()) {
-    const p = parseProvider(name, (rawProviders as Record<string, unknown>)[name], errors, warnings);
+    const p = parseProvider(name, (rawProviders as Record<string, unknown>)[name], errors);
     if (p) providers.set(name, p);
   }
   const requirementMap = new Map<string, JwtRequirement>();

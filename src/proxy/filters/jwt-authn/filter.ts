@@ -98,7 +98,7 @@ export function createJwtAuthnFilter(config: JwtAuthnConfig, name: string, deps:
         verifier = findVerifier(ctx);
       }
       if (!verifier) return 'continue';
-      const state: JwtRequestState = { headers: ctx.headers, path: ctx.record.path, extracted: undefined };
+      const state: JwtRequestState = { headers: ctx.headers, path: ctx.record.path, extracted: undefined, clearRouteCache: false };
       let status: JwtStatus;
       try {
         status = await verifier(state);
@@ -114,6 +114,8 @@ export function createJwtAuthnFilter(config: JwtAuthnConfig, name: string, deps:
         const md = (ctx.dynamicMetadata ??= {});
         md[JWT_AUTHN_METADATA_NAMESPACE] = { ...md[JWT_AUTHN_METADATA_NAMESPACE], ...state.extracted };
       }
+      // Routes may match the new claims (`dynamic_metadata`) or claim headers: choose again.
+      if (state.clearRouteCache) ctx.clearRouteCache();
       return 'continue';
     },
   };

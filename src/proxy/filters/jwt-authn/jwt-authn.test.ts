@@ -54,7 +54,7 @@ function parsed(raw: unknown): JwtAuthnConfig {
 async function run(config: JwtAuthnConfig, headers: HeaderMap, path = '/', now = NOW): Promise<{ status: string; state: JwtRequestState }> {
   const set = providerSet(config.providers.values(), () => now);
   const verifier = compileRequirement(config.rules[0]!.requires!, set);
-  const state: JwtRequestState = { headers, path, extracted: undefined };
+  const state: JwtRequestState = { headers, path, extracted: undefined, clearRouteCache: false };
   return { status: await verifier(state), state };
 }
 
