@@ -100,6 +100,8 @@ describe('security: CUSTOM authorization with an ext_authz server over HTTP and 
 
   it('CUSTOM runs before DENY: allowed by ext_authz but denied by a DENY policy, 10 × 403 "RBAC: access denied"', async () => {
     const policies = docs(customPolicy('test-ext-authz-http', ['/headers']), authzPolicy('foo', 'deny-headers', `
+# On httpbin only: a namespace-wide DENY would also refuse the check requests (same path) at the ext-authz server's sidecar.
+selector: {matchLabels: {app: httpbin}}
 action: DENY
 rules: [{to: [{operation: {paths: ["/headers"]}}]}]`));
     await mesh.withPolicy(policies, async () => {
