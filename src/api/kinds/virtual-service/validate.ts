@@ -29,7 +29,7 @@ export function validateVirtualService(spec: VirtualServiceSpec, at: Reporter, c
   // Bound to gateways only when gateways are listed and `mesh` is not among them.
   const boundToGateway = gateways.length > 0 && !gateways.includes(MESH_GATEWAY);
   if (gateways.length > 0) validateGatewayNames(gateways, at.at('gateways'));
-  checkJwtClaimRoutes(http, at, boundToGateway);
+  if (!boundToGateway) checkJwtClaimRoutes(http, at);
 
   const sni = tls.some((r) => isObj(r) && Array.isArray(r.match) && r.match.some((m) => isObj(m) && Array.isArray(m.sniHosts) && m.sniHosts.length > 0));
   let hostsValid = true;
@@ -73,22 +73,17 @@ export function validateVirtualService(spec: VirtualServiceSpec, at: Reporter, c
   warnUnreachableRules(tls, 'tls', at.at('tls'));
 }
 
-// Routing on JWT claims needs the claims, which only gateways extract. A gateway-bound service
-// may still send one match block to the mesh (`match.gateways: [mesh]`): sidecars leave such a
-// block out when it needs a claim, so say so.
-function checkJwtClaimRoutes(http: readonly unknown[], at: Reporter, boundToGateway: boolean): void {
+// Routing on JWT claims needs the claims, which only gateways extract.
+function checkJwtClaimRoutes(http: readonly unknown[], at: Reporter): void {
   http.forEach((route, i) => {
     if (!isObj(route) || !Array.isArray(route.match)) return;
     route.match.forEach((m, j) => {
       if (!isObj(m)) return;
-      const toMesh = Array.isArray(m.gateways) && m.gateways.includes(MESH_GATEWAY);
-      if (boundToGateway && !toMesh) return;
       for (const field of ['headers', 'withoutHeaders']) {
         for (const key of Object.keys(isObj(m[field]) ? (m[field] as Obj) : {})) {
-          if (!isJwtClaimRoute(key)) continue;
-          const kat = at.at('http').at(i).at('match').at(j).at(field).at(key);
-          if (!boundToGateway) kat.error(`JWT claim based routing (${key}) is only supported on gateways, and this virtual service applies to the mesh`);
-          else kat.warn(`JWT claim based routing (${key}) is only supported on gateways; sidecars (match.gateways lists mesh) have no verified claims${field === 'headers' ? ' and leave this match out' : ', so the claim is always absent there'}`);
+          if (isJwtClaimRoute(key)) {
+            at.at('http').at(i).at('match').at(j).at(field).at(key).error(`JWT claim based routing (${key}) is only supported on gateways, and this virtual service applies to the mesh`);
+          }
         }
       }
     });
