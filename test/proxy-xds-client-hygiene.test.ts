@@ -70,6 +70,7 @@ describe('HCM hygiene fields', () => {
     assert.equal(hcmOf(listener({ common_http_protocol_options: { max_headers_count: { value: 250 } } })).maxHeadersCount, 250);
     assert.equal(hcmOf(listener({ common_http_protocol_options: {} })).maxHeadersCount, 100);
     refused(() => listener({ common_http_protocol_options: { max_headers_count: { value: 0 } } }), /max_headers_count/);
+    refused(() => listener({ common_http_protocol_options: { idle_timeout: { seconds: 30 } } }), /common_http_protocol_options\.idle_timeout: idle_timeout is not supported on the downstream side/);
   });
 
   it('refuses a path normalisation extension it does not run', () => {

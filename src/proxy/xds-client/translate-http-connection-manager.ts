@@ -80,6 +80,8 @@ function pathNormalization(h: ProtoJson, at: FieldPath): PathNormalization | und
 }
 
 function maxHeadersCount(options: ProtoJson | undefined, at: FieldPath): number {
+  // Only the header count is honoured downstream; anything else here would be silently ignored.
+  for (const key of Object.keys(options ?? {})) if (key !== 'max_headers_count') at.at(key).fail(`${key} is not supported on the downstream side`);
   const count = options ? wrapped(options.max_headers_count) : undefined;
   if (count === undefined) return DEFAULT_MAX_HEADERS_COUNT;
   if (!Number.isInteger(count) || count < 1) at.at('max_headers_count').fail('max_headers_count must be at least 1');
