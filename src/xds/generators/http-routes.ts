@@ -55,8 +55,12 @@ function matchApplies(m: HTTPMatchRequest, scope: RouteScope): boolean {
   return true;
 }
 
-/** Envoy RouteMatch for one Istio match block (or the catch-all when there is none). */
-export function routeMatch(m: HTTPMatchRequest | undefined): ProtoObject {
+/**
+ * Envoy RouteMatch for one Istio match block (or the catch-all when there is none).
+ * `noClaims`: the client verifies no JWT (proxyless gRPC), so a `withoutHeaders` claim always
+ * holds and is left out rather than sent as a matcher the client may not know.
+ */
+export function routeMatch(m: HTTPMatchRequest | undefined, noClaims = false): ProtoObject {
   const out: ProtoObject = {};
   const uri = m?.uri;
   if (uri?.exact !== undefined) out.path = uri.exact;
@@ -71,7 +75,7 @@ export function routeMatch(m: HTTPMatchRequest | undefined): ProtoObject {
     for (const [name, sm] of Object.entries(m?.[field] ?? {})) {
       const claims = routingClaimPath(name);
       if (claims) {
-        metadata.push(claimMetadataMatcher(claims, sm, invert));
+        if (!noClaims) metadata.push(claimMetadataMatcher(claims, sm, invert));
         continue;
       }
       const h = headerMatcher(name.toLowerCase(), sm, invert);
@@ -164,7 +168,7 @@ export function virtualServiceRoutes(scope: RouteScope, vs: IndexedConfig<Virtua
     const fault = faultConfig(rule.fault);
     const matches: Array<HTTPMatchRequest | undefined> = rule.match && rule.match.length > 0 ? rule.match.filter((m) => matchApplies(m, scope)) : [undefined];
     for (const m of matches) {
-      const route: ProtoObject = { name: rule.name ?? `${vs.namespace}/${vs.name}/${i}`, match: routeMatch(m), route: action };
+      const route: ProtoObject = { name: rule.name ?? `${vs.namespace}/${vs.name}/${i}`, match: routeMatch(m, true), route: action };
       if (fault) route.typed_per_filter_config = { [FAULT_FILTER]: anyField(HTTP_FAULT, fault) };
       routes.push(route);
     }

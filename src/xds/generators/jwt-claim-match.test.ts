@@ -3,10 +3,12 @@ import { describe, it } from 'node:test';
 import { loadText } from '../../config/load.js';
 import { packedToJson } from '../proto-json.js';
 import type { ProtoObject } from '../protos.js';
+import type { VirtualServiceSpec } from '../../api/kinds/virtual-service/types.js';
 import { parseNode, type ProxyInfo } from '../proxy.js';
 import { buildPushContext, type PushContext } from '../push-context.js';
 import { jsonToStruct } from '../struct.js';
 import { gatewayRoutes } from './gateway-routes.js';
+import { virtualServiceRoutes } from './http-routes.js';
 import { jwtAuthnFilter } from './jwt-authn-filter.js';
 import { routingClaimPath } from './jwt-claim-match.js';
 import { sidecarRoutes } from './sidecar-routes.js';
@@ -146,6 +148,22 @@ spec:
     const side = routes(sidecarRoutes(push(mesh), sidecar, undefined)).filter((r) => typeof r.name === 'string' && r.name.endsWith('claim'));
     assert.deepEqual(side.map((r) => r.name), ['without-claim']);
     assert.deepEqual((side[0]!.match as O).dynamic_metadata, [{ filter: 'envoy.filters.http.jwt_authn', path: payload('group'), value: either({ exact: 'admin' }), invert: true }]);
+  });
+});
+
+describe('claim routes for proxyless gRPC clients (no JWT verification)', () => {
+  it('a block needing a claim is left out; an excluded claim always holds and is not sent', () => {
+    const spec: VirtualServiceSpec = {
+      hosts: ['public.shop.svc.cluster.local'],
+      http: [
+        { name: 'needs-claim', match: [{ headers: { '@request.auth.claims.group': { exact: 'admin' } } }], route: [{ destination: { host: 'admin.shop.svc.cluster.local' } }] },
+        { name: 'without-claim', match: [{ withoutHeaders: { '@request.auth.claims.group': { exact: 'admin' } }, headers: { 'x-a': { exact: '1' } } }], route: [{ destination: { host: 'public.shop.svc.cluster.local' } }] },
+      ],
+    };
+    const vs = { name: 'mixed', namespace: 'shop', spec, hosts: spec.hosts!, exportTo: [] };
+    const rs = virtualServiceRoutes({ push: push(''), proxy: sidecar, hostname: 'public.shop.svc.cluster.local', port: 8000 }, vs);
+    assert.deepEqual(rs.map((r) => r.name), ['without-claim']);
+    assert.deepEqual(rs[0]!.match, { prefix: '/', headers: [{ name: 'x-a', string_match: { exact: '1' }, invert_match: false }] });
   });
 });
 
