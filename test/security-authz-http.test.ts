@@ -175,6 +175,51 @@ rules: [{to: [{operation: {methods: [DELETE]}}]}]`),
     });
   });
 
+  it('a policy in the root namespace (istio-system) applies mesh-wide: allow-nothing there → foo 10 × 403, bar 10 × 403', async () => {
+    await withPolicy(authzPolicy('istio-system', 'mesh-allow-nothing', '{}'), { client: fooSleep, url: `${HTTPBIN}/get`, status: 403 }, async () => {
+      assert.deepEqual(await fooSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 403: N });
+      assert.deepEqual(await barSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 403: N });
+    });
+  });
+
+  it('principals in a trustDomainAliases domain match the mesh identity: legacy.example/ns/foo/sa/sleep → foo 10 × 200, bar 10 × 403', async () => {
+    const policy = docs(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    trustDomainAliases: [legacy.example]
+`, authzPolicy('foo', 'legacy-principal', `
+selector: {matchLabels: {app: httpbin}}
+rules: [{from: [{source: {principals: ["legacy.example/ns/foo/sa/sleep"]}}]}]`));
+    await withPolicy(policy, { client: barSleep, url: `${HTTPBIN}/get`, status: 403 }, async () => {
+      await fooSleep.waitForStatus(`${HTTPBIN}/get`, 200);
+      assert.deepEqual(await fooSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 200: N });
+      assert.deepEqual(await barSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 403: N });
+    });
+  });
+
+  it('notPrincipals / notNamespaces in a DENY: everyone but foo/sa/sleep denied (foo 10 × 200, bar 10 × 403)', async () => {
+    const policy = authzPolicy('foo', 'deny-others', `
+action: DENY
+rules: [{from: [{source: {notPrincipals: ["cluster.local/ns/foo/sa/sleep"], notNamespaces: [foo]}}]}]`);
+    await withPolicy(policy, { client: barSleep, url: `${HTTPBIN}/get`, status: 403 }, async () => {
+      assert.deepEqual(await fooSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 200: N });
+      assert.deepEqual(await barSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 403: N });
+    });
+  });
+
+  it('when source.namespace and destination.port: bar on 8000 10 × 200, bar on 8001 10 × 403, foo 10 × 403', async () => {
+    const policy = authzPolicy('foo', 'when-keys', `
+selector: {matchLabels: {app: httpbin}}
+rules: [{when: [{key: source.namespace, values: [bar]}, {key: destination.port, values: ["8000"]}]}]`);
+    await withPolicy(policy, { client: fooSleep, url: `${HTTPBIN}/get`, status: 403 }, async () => {
+      assert.deepEqual(await barSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 200: N });
+      assert.deepEqual(await barSleep.statuses(`${HTTPBIN_ALT}/get`, { n: N }), { 403: N });
+      assert.deepEqual(await fooSleep.statuses(`${HTTPBIN}/get`, { n: N }), { 403: N });
+    });
+  });
+
   it('AUDIT has no effect on traffic: 20 × 200', async () => {
     const policy = authzPolicy('foo', 'audit-all', `
 action: AUDIT
