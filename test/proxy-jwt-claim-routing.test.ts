@@ -23,6 +23,8 @@ const ISS = 'https://idp.example';
 const HOST = 'shop.example.org';
 const ADMIN = 'outbound|8000||admin.shop.svc.cluster.local';
 const PUBLIC = 'outbound|8000||public.shop.svc.cluster.local';
+/** The fault filter with no config of its own: it acts only through a route's per-filter config. */
+const FAULT: HttpFilterConfig = { name: 'envoy.filters.http.fault', typeUrl: 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault', config: {} };
 
 function config(jwks: string): string {
   return `
@@ -61,6 +63,10 @@ spec:
       withoutHeaders: {"@request.auth.claims[org][suspended]": {exact: "yes"}}
     - headers: {"@request.auth.claims[org][team]": {prefix: plat}}
     route: [{destination: {host: admin.shop.svc.cluster.local}}]
+  - name: teapots
+    match: [{headers: {"@request.auth.claims.group": {exact: teapot}}}]
+    fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+    route: [{destination: {host: public.shop.svc.cluster.local}}]
   - name: everyone
     route: [{destination: {host: public.shop.svc.cluster.local}}]
 `;
@@ -113,11 +119,11 @@ describe('JWT claim-based routing on a gateway', () => {
     admin = await startUpstream();
     pub = await startUpstream();
     const clusters = [cluster(ADMIN, [admin.port]), cluster(PUBLIC, [pub.port])];
-    gateway = await startProxy(hcmConfig(routes, { httpFilters: [jwtFilter(push, gw), ROUTER] }), clusters);
+    gateway = await startProxy(hcmConfig(routes, { httpFilters: [jwtFilter(push, gw), FAULT, ROUTER] }), clusters);
     const sidecarJwt = jwtFilter(push, node('sidecar'));
     const providers = (sidecarJwt.config as { providers: Record<string, Record<string, unknown>> }).providers;
     assert.ok(Object.values(providers).every((p) => p.clear_route_cache !== true), 'a sidecar-generated filter keeps the cached route');
-    cached = await startProxy(hcmConfig(routes, { httpFilters: [sidecarJwt, ROUTER] }), clusters);
+    cached = await startProxy(hcmConfig(routes, { httpFilters: [sidecarJwt, FAULT, ROUTER] }), clusters);
   });
   after(async () => {
     await gateway.close();
@@ -143,6 +149,7 @@ describe('JWT claim-based routing on a gateway', () => {
     { name: 'group=admin but org.suspended=yes (withoutHeaders) → public', token: () => sign(claims({ group: 'admin', org: { suspended: 'yes' } })), admin: 0, public: 5, status: 200 },
     { name: 'nested org.team=platform (prefix) → admin', token: () => sign(claims({ org: { team: 'platform' } })), admin: 5, public: 0, status: 200 },
     { name: 'nested org=platform (not an object) → public', token: () => sign(claims({ org: 'platform' })), admin: 0, public: 5, status: 200 },
+    { name: 'group=teapot → the re-selected route\'s fault config answers 418 (later filters see the new route)', token: () => sign(claims({ group: 'teapot' })), admin: 0, public: 0, status: 418 },
     { name: 'no token → public', token: () => Promise.resolve(undefined), admin: 0, public: 5, status: 200 },
     { name: 'a forged group=admin token → 401, no upstream', token: () => forge(claims({ group: 'admin' })), admin: 0, public: 0, status: 401 },
     { name: 'an expired group=admin token → 401, no upstream', token: () => sign(claims({ group: 'admin', exp: now() - 300 })), admin: 0, public: 0, status: 401 },
@@ -162,9 +169,9 @@ describe('JWT claim-based routing on a gateway', () => {
     assert.equal(record.routeName, 'admins');
   });
 
-  it('without clear_route_cache the route stays the one chosen before the filters ran (Envoy)', async () => {
-    const got = await send(cached, 5, await sign(claims({ group: 'admin' })));
-    assert.deepEqual(got, { admin: 0, public: 5, statuses: Array(5).fill(200) });
+  it('without clear_route_cache the route (and its per-filter config) stays the one chosen before the filters ran (Envoy)', async () => {
+    assert.deepEqual(await send(cached, 5, await sign(claims({ group: 'admin' }))), { admin: 0, public: 5, statuses: Array(5).fill(200) });
+    assert.deepEqual(await send(cached, 5, await sign(claims({ group: 'teapot' }))), { admin: 0, public: 5, statuses: Array(5).fill(200) });
   });
 });
 
