@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { request } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { freePorts } from '../src/agent/free-ports.js';
+import { makeCa, makeLeaf, secretYaml } from './support/security-certs.js';
 import type { EchoBody } from './support/security-httpbin-app.js';
 import { createIssuer, type TestIssuer } from './support/security-jwt.js';
-import { appPath, SecurityMesh, type MeshClient, type Workload } from './support/security-mesh.js';
+import { appPath, SecurityMesh, until, type MeshClient, type Workload } from './support/security-mesh.js';
 import { authzPolicy, docs, serviceYaml } from './support/security-objects.js';
 
 // A representative subset of the security cases in explicit mode (no namespaces, no capture;
@@ -12,6 +17,20 @@ import { authzPolicy, docs, serviceYaml } from './support/security-objects.js';
 const HTTPBIN = 'http://httpbin.foo.svc.cluster.local:8000';
 const ISS = 'https://issuer.plexus.test';
 const N = 10;
+const GATEWAY_HOST = 'httpbin.example.test';
+
+/** One HTTPS GET to the gateway on 127.0.0.1:port (SNI and Host GATEWAY_HOST), the server verified against `ca`. */
+function httpsGet(port: number, ca: string): Promise<{ status: number; fingerprint?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/get', servername: GATEWAY_HOST, headers: { host: GATEWAY_HOST }, ca, agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, fingerprint: (res.socket as TLSSocket).getPeerCertificate().fingerprint256 }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, error: e.message }));
+    req.end();
+  });
+}
 
 describe('security: explicit mode (HTTP proxy and forwards)', () => {
   let mesh: SecurityMesh;
@@ -40,6 +59,15 @@ describe('security: explicit mode (HTTP proxy and forwards)', () => {
     await mesh.apply(docs(
       serviceYaml('foo', 'httpbin', [{ name: 'http', port: 8000 }]),
       serviceYaml('foo', 'tcp-echo', [{ name: 'tcp', port: 9000 }]),
+      serviceYaml('foo', 'ext-authz', [{ name: 'http', port: 8000 }]),
+      `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    extensionProviders:
+    - name: test-ext-authz-http
+      envoyExtAuthzHttp: {service: ext-authz.foo.svc.cluster.local, port: 8000, includeRequestHeadersInCheck: [x-ext-authz-decision]}`,
       `apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: {name: jwt, namespace: foo}
@@ -47,9 +75,10 @@ spec:
   selector: {matchLabels: {app: httpbin}}
   jwtRules: [{issuer: "${ISS}", jwks: '${JSON.stringify(issuer.jwks)}'}]`,
     ));
-    [httpbin, , fooSleep, barSleep] = await Promise.all([
+    [httpbin, , , fooSleep, barSleep] = await Promise.all([
       mesh.run({ namespace: 'foo', name: 'httpbin', ports: [8000], command: [process.execPath, appPath('httpbin'), '8000'], probe: 'http' }),
       mesh.run({ namespace: 'foo', name: 'tcp-echo', ports: [9000], command: [process.execPath, appPath('tcp-echo'), '9000'], probe: 'tcp' }),
+      mesh.run({ namespace: 'foo', name: 'ext-authz', ports: [8000], command: [process.execPath, appPath('ext-authz'), '8000'], probe: 'http' }),
       mesh.client('foo', 'sleep'),
       mesh.client('bar', 'sleep', { forwards: ['tcp-echo.foo:9000'] }),
     ]);
@@ -151,5 +180,50 @@ rules: [{to: [{operation: {paths: ["/nothing"]}}]}]`, { 'istio.io/dry-run': 'tru
     }
     process.stdout.write(`# explicit mode, policy change → first changed response: ${figures.join('; ')}\n`);
     assert.equal(httpbin.record().proxyPid, pid);
+  });
+
+  it('CUSTOM with the ext_authz server over HTTP: allowed 10 × 200, denied 10 × 403 with the server\'s body', async () => {
+    const policy = authzPolicy('foo', 'custom-http', `
+selector: {matchLabels: {app: httpbin}}
+action: CUSTOM
+provider: {name: test-ext-authz-http}
+rules: [{to: [{operation: {paths: ["/checked/*"]}}]}]`);
+    await mesh.withPolicy(policy, async () => {
+      await fooSleep.waitForStatus(`${HTTPBIN}/checked/a`, 403);
+      assert.deepEqual(await fooSleep.statuses(`${HTTPBIN}/checked/a`, { n: N, headers: { 'x-ext-authz-decision': 'allow' } }), { 200: N });
+      const denied = await fooSleep.http(`${HTTPBIN}/checked/b`, { n: N });
+      assert.deepEqual(denied.map((r) => `${r.status} ${r.body}`), Array(N).fill('403 denied by test-ext-authz (http)'));
+    });
+  });
+
+  it('an ingress gateway serves HTTPS with a credentialName Secret: 10 × 200 with its certificate, then a rotated one without a restart', async () => {
+    const ca = makeCa('plexus-e2e-explicit-ca');
+    const [first, second] = [makeLeaf(ca, GATEWAY_HOST), makeLeaf(ca, GATEWAY_HOST)];
+    const [port] = await freePorts(1);
+    await mesh.apply(docs(
+      secretYaml('istio-system', 'httpbin-credential', { 'tls.crt': first!.cert, 'tls.key': first!.key }),
+      `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: httpbin-gateway, namespace: foo}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 443, name: https, protocol: HTTPS}, hosts: [${GATEWAY_HOST}], tls: {mode: SIMPLE, credentialName: httpbin-credential}}]`,
+      `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: httpbin, namespace: foo}
+spec:
+  hosts: [${GATEWAY_HOST}]
+  gateways: [httpbin-gateway]
+  http: [{route: [{destination: {host: httpbin.foo.svc.cluster.local, port: {number: 8000}}}]}]`,
+    ));
+    await mesh.gateway('ingressgateway', `${port}:443`);
+    const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
+    await until('the gateway to serve the Secret', 30_000, async () => (await httpsGet(port!, ca.cert)).status === 200);
+    const results = await Promise.all(Array.from({ length: N }, () => httpsGet(port!, ca.cert)));
+    assert.deepEqual(results.map((r) => `${r.status} ${r.fingerprint}`), Array(N).fill(`200 ${fingerprint(first!.cert)}`));
+    const pid = mesh.record('istio-system', 'ingressgateway', 'gateway').proxyPid;
+    await mesh.apply(secretYaml('istio-system', 'httpbin-credential', { 'tls.crt': second!.cert, 'tls.key': second!.key }));
+    await until('the rotated certificate', 20_000, async () => (await httpsGet(port!, ca.cert)).fingerprint === fingerprint(second!.cert));
+    assert.equal(mesh.record('istio-system', 'ingressgateway', 'gateway').proxyPid, pid);
   });
 });
