@@ -386,7 +386,7 @@ export class HttpConnectionManager {
     record.routeName = route?.route.route.name;
     record.routeDecorator = route?.route.route.decorator;
 
-    const ctx = new RequestFilterContext(exchange, headers, { routeConfig, route, virtualHost }, record, info, forwarded, this.config, this.log);
+    const ctx = new RequestFilterContext(exchange, headers, routeConfig, route, virtualHost, record, info, forwarded, this.config, this.log);
     await runFilterChain(this.filters, ctx);
   }
 

@@ -8,14 +8,6 @@ import type { ForwardedDecision } from './forwarded-headers.js';
 import type { HeaderMap } from './header-map.js';
 import type { RequestRecord } from './request-record.js';
 
-/** What the connection manager found for a request before any filter ran. */
-export interface InitialRoute {
-  /** The route configuration the route was chosen from; undefined: the HCM has none (yet). */
-  readonly routeConfig: RouteConfiguration | undefined;
-  readonly route: RouteSelection | undefined;
-  readonly virtualHost: VirtualHost | undefined;
-}
-
 /**
  * The per-request filter context. A class, so the per-request cost is one object: methods live
  * on the prototype. Envoy's route cache: the route is chosen once before the filters run; a
@@ -30,19 +22,25 @@ export class RequestFilterContext implements HttpFilterContext {
   private readonly routeConfig: RouteConfiguration | undefined;
   private stale = false;
 
+  /**
+   * `routeConfig` is what `route` and `virtualHost` were chosen from before the filters ran
+   * (undefined: the HCM has none yet); positional, so a request allocates nothing more.
+   */
   constructor(
     readonly exchange: DownstreamExchange,
     readonly headers: HeaderMap,
-    initial: InitialRoute,
+    routeConfig: RouteConfiguration | undefined,
+    route: RouteSelection | undefined,
+    virtualHost: VirtualHost | undefined,
     readonly record: RequestRecord,
     readonly connection: ConnectionInfo,
     readonly forwarded: ForwardedDecision,
     readonly hcm: HttpConnectionManagerConfig,
     readonly log: Logger,
   ) {
-    this.routeConfig = initial.routeConfig;
-    this.currentRoute = initial.route;
-    this.currentVirtualHost = initial.virtualHost;
+    this.routeConfig = routeConfig;
+    this.currentRoute = route;
+    this.currentVirtualHost = virtualHost;
   }
 
   /** The AbortController behind it is made only for filters that ask. */
