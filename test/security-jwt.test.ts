@@ -12,6 +12,7 @@ const HTTPBIN = 'http://httpbin.foo.svc.cluster.local:8000';
 const ISS = 'https://issuer.plexus.test';
 const REMOTE_ISS = 'https://remote.plexus.test';
 const PARAM_ISS = 'https://param.plexus.test';
+const FWD_ISS = 'https://forwarded.plexus.test';
 const N = 10;
 
 describe('security: RequestAuthentication and JWT claims (pods)', { skip: podsSkipReason() ?? false }, () => {
@@ -21,6 +22,7 @@ describe('security: RequestAuthentication and JWT claims (pods)', { skip: podsSk
   let stranger: TestIssuer;
   let remote: TestIssuer;
   let param: TestIssuer;
+  let forwarded: TestIssuer;
   let jwksServer: Awaited<ReturnType<typeof serveJwks>> | undefined;
 
   const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
@@ -34,7 +36,7 @@ describe('security: RequestAuthentication and JWT claims (pods)', { skip: podsSk
   }
 
   before(async () => {
-    [issuer, stranger, remote, param] = await Promise.all([createIssuer(ISS), createIssuer(ISS, 'other-key'), createIssuer(REMOTE_ISS), createIssuer(PARAM_ISS)]);
+    [issuer, stranger, remote, param, forwarded] = await Promise.all([createIssuer(ISS), createIssuer(ISS, 'other-key'), createIssuer(REMOTE_ISS), createIssuer(PARAM_ISS), createIssuer(FWD_ISS)]);
     jwksServer = await serveJwks(remote.jwks);
     mesh = await SecurityMesh.start('pods');
     await mesh.apply(docs(
@@ -53,7 +55,12 @@ spec:
     audiences: [plexus-api]
   - issuer: ${PARAM_ISS}
     jwks: '${JSON.stringify(param.jwks)}'
-    fromParams: [access_token]`,
+    fromParams: [access_token]
+  - issuer: ${FWD_ISS}
+    jwks: '${JSON.stringify(forwarded.jwks)}'
+    fromHeaders: [{name: x-fwd-token, prefix: "Token "}]
+    forwardOriginalToken: true
+    outputPayloadToHeader: x-jwt-payload`,
     ));
     [, sleep] = await Promise.all([
       mesh.run({ namespace: 'foo', name: 'httpbin', ports: [8000], command: [process.execPath, appPath('httpbin'), '8000'], probe: 'http' }),
@@ -104,6 +111,17 @@ spec:
   it('fromParams: a token in ?access_token= 10 × 200, a bad one 10 × 401', async () => {
     assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get?access_token=${await param.token()}`, { n: N }), { 200: N });
     assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get?access_token=${await stranger.token()}`, { n: N }), { 401: N });
+  });
+
+  it('fromHeaders with a prefix, forwardOriginalToken and outputPayloadToHeader: 10 × 200, the upstream sees the token and the payload; a bad token there 10 × 401', async () => {
+    const token = await forwarded.token({ role: 'reader' });
+    const results = await sleep.http(`${HTTPBIN}/headers`, { n: N, headers: { 'x-fwd-token': `Token ${token}` } });
+    assert.deepEqual(results.map((r) => r.status), Array(N).fill(200));
+    const seen = (JSON.parse(results[0]!.body) as EchoBody).headers;
+    assert.equal(seen['x-fwd-token'], `Token ${token}`);
+    const payload = JSON.parse(Buffer.from(String(seen['x-jwt-payload']), 'base64url').toString('utf8')) as Record<string, unknown>;
+    assert.deepEqual([payload.iss, payload.role], [FWD_ISS, 'reader']);
+    assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get`, { n: N, headers: { 'x-fwd-token': `Token ${await stranger.token()}` } }), { 401: N });
   });
 
   it('requestPrincipals ["*"] required: no token 10 × 403, a valid token 10 × 200', async () => {
