@@ -32,7 +32,10 @@ describe('Secret pushes are scoped to SDS of the Secret\'s namespace', { timeout
     first = [gateway(443), tlsSecretResource('gw-cert', 'istio-system', await makeTestCredential(ca, ['a.example.com']))];
     cert2 = tlsSecretResource('gw-cert', 'istio-system', await makeTestCredential(ca, ['a.example.com']));
     ads = new AdsServer({ logger: pino({ level: 'silent' }), pushContext: buildPushContext({ resources: first }) });
-    client = new AdsTestClient(await ads.listen('127.0.0.1:0'));
+    // Secrets go only to verified streams: a port whose authorizer (here: accept all, no TLS, a
+    // stand-in for 15012's certificate rule, which test/secrets-credentials.test.ts runs for real) binds identity.
+    const verifiedPort = ads.createAuthorizedServer(() => undefined);
+    client = new AdsTestClient(await ads.listen('127.0.0.1:0', undefined, verifiedPort));
   });
   after(async () => {
     for (const s of streams) s.close();

@@ -8,6 +8,7 @@ import { appOrSidecarExit, childExit, stopPid, waitFor } from './child-process-w
 import { workloadForwards, type ForwardPlan, type ForwardRequest } from './explicit-forwards.js';
 import { releasePorts } from './free-ports.js';
 import { httpGet } from './http-probe.js';
+import { sidecarXdsFlags } from './sidecar-xds-flags.js';
 import type { ControllerEndpoint, WorkloadSpec } from './pod-workload.js';
 import { registerWorkload, unregisterWorkload } from './workload-entry.js';
 import { servicePortNames } from './workload-port-names.js';
@@ -118,7 +119,7 @@ export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller
     if (signals.interrupted) return 128 + 15;
 
     const [file, ...argv] = spec.plexusArgv([
-      'proxy', '--controller', `${LOOPBACK}:${controller.xdsPort}`, '--token-file', tokenFile,
+      'proxy', ...sidecarXdsFlags({ host: LOOPBACK, xdsPort: controller.xdsPort, xdsTlsPort: controller.xdsTlsPort }, log), '--token-file', tokenFile,
       '--ip', LOOPBACK, '--namespace', spec.namespace, '--service-account', spec.serviceAccount,
       '--workload-name', spec.name, '--pod-name', spec.name,
       '--labels', Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(','),

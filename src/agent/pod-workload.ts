@@ -9,6 +9,7 @@ import { spawnInPod } from '../runtime/pod-exec.js';
 import { PodNetwork, type PodRecord } from '../runtime/pod-network.js';
 import { appOrSidecarExit, childExit, stopPid, waitFor } from './child-process-wait.js';
 import { httpGet } from './http-probe.js';
+import { sidecarXdsFlags } from './sidecar-xds-flags.js';
 import { registerWorkload, unregisterWorkload, type AdminApi } from './workload-entry.js';
 import { removeWorkloadRecord, writeWorkloadRecord, type WorkloadRecord } from './workload-record.js';
 
@@ -43,6 +44,8 @@ export interface ControllerEndpoint {
   readonly admin: AdminApi;
   /** The plaintext xDS/CA port (15010). */
   readonly xdsPort: number;
+  /** The TLS xDS/CA port (15012), when open: sidecars speak xDS there. */
+  readonly xdsTlsPort?: number | undefined;
 }
 
 /** `$PLEXUS_HOME/runtime`: the pod network's records. */
@@ -96,7 +99,7 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
     if (signals.interrupted) return 128 + 15;
 
     const proxyArgs = spec.plexusArgv([
-      'proxy', '--controller', `${pod.gateway}:${controller.xdsPort}`, '--token-file', tokenFile,
+      'proxy', ...sidecarXdsFlags({ host: pod.gateway, xdsPort: controller.xdsPort, xdsTlsPort: controller.xdsTlsPort }, log), '--token-file', tokenFile,
       '--ip', pod.address, '--namespace', spec.namespace, '--service-account', spec.serviceAccount,
       '--workload-name', spec.name, '--pod-name', spec.name,
       '--labels', Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(','),

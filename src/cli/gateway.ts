@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { PlexusError } from '../api/errors.js';
 import { childExit, exitStatus, stopPid } from '../agent/child-process-wait.js';
+import { sidecarXdsFlags } from '../agent/sidecar-xds-flags.js';
 import { removeWorkloadRecord, writeWorkloadRecord, type WorkloadRecord } from '../agent/workload-record.js';
 import { AdminClient } from './admin-client.js';
 import type { Command } from './command.js';
@@ -50,8 +52,9 @@ export const gatewayCommand: Command = {
     mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
     const tokenFile = join(tokenDir, `gateway.${namespace}.${name}.token`);
     writeFileSync(tokenFile, token, { mode: 0o600 });
+    const log = pino({ name: 'plexus-gateway', level: values['log-level'] ?? 'info' }, { write: (line: string) => io.stderr(line) });
     const [file, ...argv] = plexusArgv([
-      'proxy', '--type', 'router', '--controller', `127.0.0.1:${xdsPort}`, '--token-file', tokenFile,
+      'proxy', '--type', 'router', ...sidecarXdsFlags({ host: '127.0.0.1', xdsPort, xdsTlsPort: admin.info.ports['xds-tls'] }, log), '--token-file', tokenFile,
       '--namespace', namespace, '--service-account', serviceAccount, '--workload-name', name, '--pod-name', name, '--labels', labels,
       '--bind-host', '127.0.0.1', '--port-map', pairs.map(([h, g]) => `${g}=${h}`).join(','), '--readiness-port=-1', '--capture', 'off', '--admin-port=-1', '--stats-port=-1', '--status-port=-1',
       '--log-level', values['log-level'] ?? 'info',

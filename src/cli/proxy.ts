@@ -8,7 +8,7 @@ import type { ClusterConfig, ClusterLoadAssignment, ListenerConfig, ProxySnapsho
 import { SnapshotHolder } from '../proxy/config/snapshot-holder.js';
 import { remapBindAddress, type BindAddressMapper } from '../proxy/listener/bind-address.js';
 import { ProxyProcess } from '../proxy/proxy-process.js';
-import type { NodeIdentity } from '../proxy/xds-client/index.js';
+import { DEFAULT_XDS_SERVER_NAME, followClientCertificate, xdsTlsFromCertificate, type NodeIdentity, type XdsClientCertificateOptions } from '../proxy/xds-client/index.js';
 import { ProxyPrimary, type PrimaryQuitReason, type ProxyPrimaryOptions } from '../proxy/workers/proxy-primary.js';
 import { serveWorkerChannel } from '../proxy/workers/worker-channel.js';
 import { WORKER_SLOT_ENV } from '../proxy/workers/worker-pool.js';
@@ -23,7 +23,7 @@ import type { OriginalDestinationLookup } from '../proxy/listener/original-desti
 import { originalDestination, originalDstStatus } from '../runtime/original-dst.js';
 import { explicitInterceptionMetadata, parseForwards, parseInboundPorts, type ExplicitForward } from '../xds/generators/explicit-interception.js';
 
-const usage = `Usage: plexus proxy [--controller HOST:PORT] [--config-file FILE] [identity flags] [port flags]
+const usage = `Usage: plexus proxy [--controller HOST:PORT [--xds-tls]] [--config-file FILE] [identity flags] [port flags]
                     [--concurrency N] [--drain-timeout DURATION] [--log-level LEVEL]
 
 Runs the Plexus sidecar (or gateway) proxy in the foreground: the agent (workload certificate
@@ -39,6 +39,19 @@ Config source:
   --ca-address HOST:PORT   the CA (default: the controller address)
   --token TOKEN            bootstrap token for the CA; --token-file FILE reads it from a file
                            (without either, no workload certificate is requested)
+  --cert-ttl D             workload certificate lifetime to ask for, like 30m (default: the CA's);
+                           renewed at half-life
+  --xds-tls                speak xDS over TLS (the controller's 15012): the agent first gets the
+                           workload certificate (token), then the ADS stream presents it and
+                           verifies the controller against the mesh root; every renewal
+                           reconnects the stream with the new certificate. Needs a token.
+                           Secrets named by credentialName are served only to such streams
+  --xds-root-cert FILE     roots that sign the controller's certificate (default: the mesh roots
+                           the CA returned with the workload certificate). When the CA is on the
+                           TLS port too (no --ca-address), it is reached with these roots; without
+                           this flag give --ca-address HOST:15010 (the plaintext CA)
+  --xds-server-name NAME   name the controller's certificate must carry (default
+                           istiod.istio-system.svc; the mesh CA always includes it)
 
 Identity (the xDS node):
   --type sidecar|router    (default sidecar)
@@ -124,6 +137,32 @@ export function readStaticSnapshot(path: string): ProxySnapshot {
   };
 }
 
+/**
+ * `--xds-tls` and its companions, checked: TLS needs a controller and a token (the certificate
+ * it presents comes from the CA), and a CA it can reach (plaintext --ca-address, or the TLS port
+ * with --xds-root-cert). Undefined without --xds-tls.
+ */
+function xdsTlsSettings(values: { 'xds-tls'?: boolean; 'xds-root-cert'?: string; 'xds-server-name'?: string; 'ca-address'?: string }, controller: string | undefined, token: string | undefined): XdsClientCertificateOptions | undefined {
+  if (!values['xds-tls']) {
+    for (const flag of ['xds-root-cert', 'xds-server-name'] as const) if (values[flag] !== undefined) throw new PlexusError('PLEXUS_ERR_USAGE', `--${flag} applies to --xds-tls only`);
+    return undefined;
+  }
+  if (!controller) throw new PlexusError('PLEXUS_ERR_USAGE', '--xds-tls needs --controller HOST:PORT (the controller\'s TLS port, 15012)');
+  if (!token) throw new PlexusError('PLEXUS_ERR_USAGE', '--xds-tls needs --token or --token-file: the ADS stream presents the workload certificate the CA issues for it');
+  let rootCaPem: string | undefined;
+  if (values['xds-root-cert'] !== undefined) {
+    try {
+      rootCaPem = readFileSync(values['xds-root-cert'], 'utf8');
+    } catch (err) {
+      throw new PlexusError('PLEXUS_ERR_IO', `cannot read --xds-root-cert ${values['xds-root-cert']}: ${(err as Error).message}`, { cause: err });
+    }
+    if (!rootCaPem.includes('-----BEGIN CERTIFICATE-----')) throw new PlexusError('PLEXUS_ERR_USAGE', `--xds-root-cert ${values['xds-root-cert']} holds no PEM certificate`);
+  } else if (values['ca-address'] === undefined) {
+    throw new PlexusError('PLEXUS_ERR_USAGE', `--xds-tls: the CA at ${controller} would be reached over TLS with no root to verify it; give --xds-root-cert FILE (the mesh root) or --ca-address HOST:PORT (the plaintext CA, 15010)`);
+  }
+  return { ...(rootCaPem ? { rootCaPem } : {}), ...(values['xds-server-name'] ? { serverName: values['xds-server-name'] } : {}) };
+}
+
 /** A promise with its resolver outside (the admin API's /quitquitquit resolves it). */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void;
@@ -178,6 +217,10 @@ export const proxyCommand: Command = {
         'ca-address': { type: 'string' },
         token: { type: 'string' },
         'token-file': { type: 'string' },
+        'cert-ttl': { type: 'string' },
+        'xds-tls': { type: 'boolean' },
+        'xds-root-cert': { type: 'string' },
+        'xds-server-name': { type: 'string' },
         type: { type: 'string' },
         namespace: { type: 'string' },
         'service-account': { type: 'string' },
@@ -259,8 +302,14 @@ export const proxyCommand: Command = {
     };
     const logger = pino({ name: 'plexus-proxy', level }, { write: (line: string) => io.stderr(line) });
     const originalDestination = capture === 'auto' ? captureLookup(logger) : undefined;
+    const xdsTls = xdsTlsSettings(values, controller, token);
     const caAddress = values['ca-address'] ?? controller;
-    const makeAgent = (): CertificateAgent | undefined => (token && caAddress ? new CertificateAgent({ ca: { address: caAddress }, token, logger: logger.child({ component: 'agent' }) }) : undefined);
+    // Without --ca-address under --xds-tls the CA is the TLS port too: reached with the given roots.
+    const caTls = xdsTls && values['ca-address'] === undefined ? { tlsRootPem: xdsTls.rootCaPem!, serverName: xdsTls.serverName ?? DEFAULT_XDS_SERVER_NAME } : undefined;
+    const certTtlSeconds = values['cert-ttl'] === undefined ? 0 : Math.ceil(durationMs(values['cert-ttl'], '--cert-ttl', 0) / 1000);
+    const makeAgent = (): CertificateAgent | undefined => (token && caAddress
+      ? new CertificateAgent({ ca: { address: caAddress, ...caTls }, token, ...(caTls ? { renewWithCertificate: true } : {}), ttlSeconds: certTtlSeconds, logger: logger.child({ component: 'agent' }) })
+      : undefined);
     const dnsPort = intFlag(values['dns-port'], '--dns-port', -1, -1, 65535);
     const readiness = readinessPort >= 0 ? { host: values['readiness-host'] ?? '0.0.0.0', port: readinessPort } : false;
 
@@ -275,12 +324,15 @@ export const proxyCommand: Command = {
       : false;
 
     if (concurrency > 1 && cluster.isPrimary) {
+      const agent = makeAgent();
+      const firstCert = xdsTls ? await agent!.start() : undefined;
       return runPrimary({
-        concurrency, logger, drainTimeoutMs, dnsPort, namespace: node.namespace, agent: makeAgent(),
+        concurrency, logger, drainTimeoutMs, dnsPort, namespace: node.namespace, agent, agentStarted: firstCert !== undefined,
+        ...(xdsTls ? { xdsTls } : {}),
         options: {
           concurrency,
           logger,
-          ...(controller ? { xds: { address: controller, node, mode } } : {}),
+          ...(controller ? { xds: { address: controller, node, mode, ...(firstCert ? { tls: xdsTlsFromCertificate(firstCert, xdsTls) } : {}) } } : {}),
           ...(staticSnapshot ? { staticSnapshot } : {}),
           health: readiness,
           admin: adminOptions,
@@ -291,13 +343,15 @@ export const proxyCommand: Command = {
     const inWorker = cluster.isWorker;
     const holder = inWorker ? new SnapshotHolder() : undefined;
     const agent = inWorker ? undefined : makeAgent();
+    // Over TLS the ADS stream needs the workload certificate first (the agent retries until it has one).
+    const firstCert = xdsTls && agent ? await agent.start() : undefined;
     const slot = process.env[WORKER_SLOT_ENV];
     // The root logger stays the one whose level /logging (through the primary) changes.
     const log = inWorker ? logger.child({ worker: slot !== undefined ? Number(slot) : cluster.worker?.id }) : logger;
     const proxy = new ProxyProcess({
       logger: log,
       ...(holder ? { holder } : {}),
-      ...(!inWorker && controller ? { xds: { address: controller, node, mode } } : {}),
+      ...(!inWorker && controller ? { xds: { address: controller, node, mode, ...(firstCert ? { tls: xdsTlsFromCertificate(firstCert, xdsTls) } : {}) } } : {}),
       ...(!inWorker && staticSnapshot ? { staticSnapshot } : {}),
       ...(agent ? { certificates: agent } : {}),
       ...(bindAddress ? { bindAddress } : {}),
@@ -313,11 +367,13 @@ export const proxyCommand: Command = {
     const quit = deferred<NodeJS.Signals | 'quitquitquit'>();
     const stopping = Promise.race([termination(), quit.promise]);
     const dns = !inWorker && dnsPort >= 0 ? await startDnsProxy(proxy.holder, node.namespace, dnsPort, logger) : undefined;
-    agent?.start().catch((err: unknown) => log.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
+    if (!firstCert) agent?.start().catch((err: unknown) => log.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
+    const unfollow = agent && xdsTls && proxy.xds ? followClientCertificate(proxy.xds, agent, xdsTls) : undefined;
     await proxy.start();
     log.info({ ports: proxy.ports, capture: originalDestination !== undefined }, 'proxy started');
     const signal = await stopping;
     log.info({ signal, drainTimeoutMs, connections: proxy.listeners.activeConnections }, 'draining before exit');
+    unfollow?.();
     agent?.stop();
     await dns?.stop();
     const clean = await proxy.drain(drainTimeoutMs);
@@ -345,6 +401,10 @@ interface PrimaryOptions {
   logger: Logger;
   options: ProxyPrimaryOptions;
   agent: CertificateAgent | undefined;
+  /** The agent already holds its first certificate (xDS over TLS waited for it). */
+  agentStarted: boolean;
+  /** xDS over TLS: the primary's stream follows the agent's certificate. */
+  xdsTls?: XdsClientCertificateOptions;
   drainTimeoutMs: number;
   dnsPort: number;
   namespace: string;
@@ -362,11 +422,13 @@ async function runPrimary(o: PrimaryOptions): Promise<number> {
   primary.onQuit = (reason) => quit.resolve(reason);
   const stopping = Promise.race([termination(), quit.promise]);
   const dns = o.dnsPort >= 0 ? await startDnsProxy(primary.holder, o.namespace, o.dnsPort, o.logger) : undefined;
-  o.agent?.start().catch((err: unknown) => o.logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
+  if (!o.agentStarted) o.agent?.start().catch((err: unknown) => o.logger.error({ err: (err as Error).message }, 'workload certificate agent stopped'));
+  const unfollow = o.agent && o.xdsTls && primary.xds ? followClientCertificate(primary.xds, o.agent, o.xdsTls) : undefined;
   await primary.start();
   o.logger.info({ ports: primary.ports, concurrency: o.concurrency }, 'proxy started');
   const reason = await stopping;
   o.logger.info({ signal: reason, drainTimeoutMs: o.drainTimeoutMs }, 'draining before exit');
+  unfollow?.();
   o.agent?.stop();
   await dns?.stop();
   // Each worker drains for its own --drain-timeout; the extra time covers its start-up and exit.

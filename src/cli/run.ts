@@ -95,6 +95,8 @@ export const runCommand: Command = {
     };
     // A pod reaches services by name through its capture; forwards are explicit mode's substitute.
     if (pods && forwards.length > 0) logger.warn('--forward applies to explicit mode (--capture none) only; ignored in a pod');
-    return pods ? runPodWorkload(spec, { admin, xdsPort }) : runExplicitWorkload({ ...spec, forwards }, { admin, xdsPort });
+    // Sidecars speak xDS on 15012 when the controller opened it (it has a CA).
+    const xdsTlsPort = admin.info.ports['xds-tls'];
+    return pods ? runPodWorkload(spec, { admin, xdsPort, xdsTlsPort }) : runExplicitWorkload({ ...spec, forwards }, { admin, xdsPort, xdsTlsPort });
   },
 };

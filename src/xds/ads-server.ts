@@ -121,6 +121,7 @@ export class AdsServer {
     this.addAds(server, {
       ...this.host,
       authorize: registrationGuard({ authorize, verified: verifies, pushContext: () => this.current }),
+      verifiesIdentity: verifies,
       register: (s) => {
         if (verifies) this.verified.add(s);
         this.host.register(s);

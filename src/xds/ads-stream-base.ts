@@ -1,7 +1,7 @@
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { HEALTH_INFO_TYPE_URL } from './ads-events.js';
 import type { ProtoObject } from './protos.js';
-import { parseNode, type ProxyInfo } from './proxy.js';
+import { markVerified, parseNode, type ProxyInfo } from './proxy.js';
 import { secretOnlyNamespaces, type PushRequest } from './push-request.js';
 import { refuseStream, streamPeerCertificate } from './stream-authorizer.js';
 import type { StreamHost, XdsStream } from './stream-host.js';
@@ -87,7 +87,7 @@ export abstract class AdsStreamBase<S extends AdsTypeState> implements XdsStream
     }
     const proxy = parseNode(req.node as ProtoObject, this.host.pushContext().domainSuffix);
     if (!this.checkAccess(proxy)) return false;
-    this.proxy = proxy;
+    this.proxy = this.host.verifiesIdentity ? markVerified(proxy) : proxy;
     this.id = this.host.connectionId(this.proxy);
     this.host.register(this);
     this.host.log.info({ conn: this.id, generator: this.proxy.generator, mode: this.mode }, 'proxy connected');

@@ -25,6 +25,12 @@ export interface ProxyInfo {
   readonly userAgent: string;
   /** Every metadata key, as JSON. */
   readonly metadata: Readonly<Record<string, JsonValue>>;
+  /**
+   * True when the stream's mesh client certificate proved this namespace and service account
+   * (15012, the port's authorizer binds node to certificate); absent on plaintext streams, whose
+   * node claims are only claims.
+   */
+  readonly verified?: true;
 }
 
 function str(v: JsonValue | undefined): string | undefined {
@@ -73,4 +79,9 @@ export function parseNode(node: Record<string, unknown> | null | undefined, doma
     userAgent,
     metadata: Object.freeze(metadata),
   });
+}
+
+/** The same proxy, marked as proven by its stream's client certificate. */
+export function markVerified(proxy: ProxyInfo): ProxyInfo {
+  return Object.freeze({ ...proxy, verified: true as const });
 }

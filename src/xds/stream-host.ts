@@ -22,6 +22,8 @@ export interface StreamHost {
   healthReported?(stream: XdsStream, report: HealthReport): void;
   /** Who may open a stream on this port and speak for which proxy (15012: the mesh certificate decides). */
   readonly authorize?: StreamAuthorizer;
+  /** `authorize` binds each node to its client certificate: accepted proxies are marked verified. */
+  readonly verifiesIdentity?: boolean;
 }
 
 /** One live ADS stream (SotW or delta), as the server drives it. */

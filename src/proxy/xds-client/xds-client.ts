@@ -85,7 +85,7 @@ function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | un
 export class XdsClient extends EventEmitter<XdsClientEvents> {
   readonly log: Logger;
   private readonly mode: 'sotw' | 'delta';
-  private readonly transport: AdsTransport;
+  private transport: AdsTransport;
   private readonly node: ProtoJson;
   private readonly id: string;
   private readonly backoff: Backoff;
@@ -146,6 +146,33 @@ export class XdsClient extends EventEmitter<XdsClientEvents> {
   ready(): Promise<void> {
     if (this.initialized) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /**
+   * Moves the ADS connection to new TLS credentials (a renewed workload certificate, a changed
+   * trust bundle): a new channel, and a stream already open (or waiting to reconnect) is
+   * re-opened on it at once. The holder keeps serving the last snapshot meanwhile, and the new
+   * stream asks with the versions held, so config carries over; failures go through the usual
+   * backoff.
+   */
+  updateTls(tls: NonNullable<AdsServerAddress['tls']>): void {
+    if (this.closed) return;
+    const previous = this.transport;
+    this.transport = new AdsTransport({ address: this.options.address, tls });
+    const active = this.call !== undefined || this.reconnectTimer !== undefined;
+    const call = this.call;
+    this.call = undefined;
+    try {
+      call?.cancel();
+    } catch {
+      // Already gone.
+    }
+    previous.close();
+    if (!active) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.log.info({ server: this.options.address }, 'xDS client certificate changed: reconnecting with it');
+    this.connect();
   }
 
   /** Ends the stream and stops reconnecting; the holder keeps the last snapshot. */

@@ -104,12 +104,15 @@ function selects(spec: DestinationRuleSpec, labels: Readonly<Record<string, stri
 }
 
 /**
- * Why `proxy` may not receive the credential, or undefined when it may. Istio's rule: a Secret
+ * Why `proxy` may not receive the credential, or undefined when it may. A Secret goes only to a
+ * proxy whose namespace its stream's client certificate proved (15012). Istio's rule: a Secret
  * is served only to proxies of its own namespace. Gateways (`router`) get any Secret of their
  * namespace; a sidecar only one that a DestinationRule of its namespace, selecting it by
  * workloadSelector, names as `credentialName` (where Istio lets sidecars use credentials).
  */
 export function credentialRefusal(push: PushContext, proxy: ProxyInfo, ref: CredentialRef): string | undefined {
+  // A node's namespace is only a claim on plaintext (15010): Secrets need the certificate's proof.
+  if (ref.source === 'secret' && proxy.verified !== true) return 'the proxy\'s identity is not verified (Secrets are served only over xDS on 15012 with a mesh client certificate)';
   if (ref.namespace !== proxy.namespace) return `the Secret's namespace ${JSON.stringify(ref.namespace)} is not the proxy's (${JSON.stringify(proxy.namespace)})`;
   if (proxy.type === 'router') return undefined;
   const named = push.destinationRules.some((dr) => dr.namespace === proxy.namespace && selects(dr.spec, proxy.labels) && destinationRuleCredentials(dr.spec).some((n) => {

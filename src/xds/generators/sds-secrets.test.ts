@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { genericSecretResource, makeTestAuthority, makeTestCredential, tlsSecretResource } from '../../api/kinds/secret/testing-credentials.js';
 import type { Resource } from '../../api/resource.js';
 import { unpackAny, type ProtoObject } from '../protos.js';
-import { parseNode, type ProxyInfo } from '../proxy.js';
+import { markVerified, parseNode, type ProxyInfo } from '../proxy.js';
 import { buildPushContext, type PushContext } from '../push-context.js';
 import { mergePushRequests, secretOnlyNamespaces } from '../push-request.js';
 import { jsonToStruct } from '../struct.js';
@@ -18,8 +18,10 @@ const gwCred = await makeTestCredential(ca, ['shop.example.com']);
 const clientCred = await makeTestCredential(ca, ['client.shop']);
 const otherCa = await makeTestAuthority('separate-ca');
 
-function proxy(type: 'router' | 'sidecar', namespace: string, labels: Record<string, string>): ProxyInfo {
-  return parseNode({ id: `${type}~198.18.0.9~p-1.${namespace}~${namespace}.svc.cluster.local`, metadata: jsonToStruct({ NAMESPACE: namespace, LABELS: labels }) });
+/** A proxy as a 15012 stream sees it (certificate-verified), or as a plaintext node claims to be. */
+function proxy(type: 'router' | 'sidecar', namespace: string, labels: Record<string, string>, verified = true): ProxyInfo {
+  const p = parseNode({ id: `${type}~198.18.0.9~p-1.${namespace}~${namespace}.svc.cluster.local`, metadata: jsonToStruct({ NAMESPACE: namespace, LABELS: labels }) });
+  return verified ? markVerified(p) : p;
 }
 
 function dr(name: string, namespace: string, spec: Record<string, unknown>): Resource {
@@ -68,6 +70,11 @@ describe('SDS credentials: which proxy gets which Secret', () => {
     { name: 'a sidecar cannot ask for any Secret of its namespace', proxy: checkout, ask: 'kubernetes://shop/unreferenced', served: false },
     { name: 'a ConfigMap credential serves its ca.crt to the sidecar its rule selects', proxy: checkout, ask: 'configmap://api-ca', served: 'ca', caPem: otherCa.certPem },
     { name: 'a ConfigMap of another namespace is refused', proxy: ingress, ask: 'configmap://shop/api-ca', served: false },
+    // Plaintext (15010): the node's namespace is only a claim.
+    { name: 'an unverified gateway of the namespace gets no Secret', proxy: proxy('router', 'istio-system', { istio: 'ingressgateway' }, false), ask: 'kubernetes://gw-cert', served: false },
+    { name: 'nor its CA half', proxy: proxy('router', 'istio-system', { istio: 'ingressgateway' }, false), ask: 'kubernetes://gw-cert-cacert', served: false },
+    { name: 'an unverified sidecar the rule selects gets no Secret', proxy: proxy('sidecar', 'shop', { app: 'checkout' }, false), ask: 'kubernetes://client-cred', served: false },
+    { name: 'a ConfigMap CA (not secret) still reaches an unverified sidecar the rule selects', proxy: proxy('sidecar', 'shop', { app: 'checkout' }, false), ask: 'configmap://api-ca', served: 'ca', caPem: otherCa.certPem },
   ];
   for (const c of cases) {
     it(`${c.name} (${c.ask})`, () => {
@@ -94,6 +101,11 @@ describe('SDS credentials: which proxy gets which Secret', () => {
   it('a wildcard request gets the trust bundle only; ROOTCA next to credentials', () => {
     assert.deepEqual([...sds(ingress, undefined).keys()], ['ROOTCA']);
     assert.deepEqual([...sds(ingress, ['ROOTCA', 'kubernetes://gw-cert', 'default']).keys()].sort(), ['ROOTCA', 'kubernetes://gw-cert']);
+  });
+
+  it('ROOTCA stays public: an unverified proxy gets it, and nothing else it asks for', () => {
+    const plain = proxy('router', 'istio-system', { istio: 'ingressgateway' }, false);
+    assert.deepEqual([...sds(plain, ['ROOTCA', 'kubernetes://gw-cert', 'kubernetes://gw-cert-cacert']).keys()], ['ROOTCA']);
   });
 
   it('the generic layout serves cert and key as they are', () => {
