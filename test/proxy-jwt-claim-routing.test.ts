@@ -199,3 +199,59 @@ describe('RouteMatch dynamic_metadata translation', () => {
     });
   }
 });
+
+describe('withoutHeaders as istiod emits it (treat_missing_header_as_empty, regex "*")', () => {
+  let admin: Awaited<ReturnType<typeof startUpstream>>;
+  let pub: Awaited<ReturnType<typeof startUpstream>>;
+  let gateway: TestProxy;
+
+  before(async () => {
+    const yaml = `${config('{"keys":[]}')}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: beta, namespace: shop}
+spec:
+  hosts: ["beta.example.org"]
+  gateways: [istio-system/gw]
+  http:
+  - name: not-beta
+    match: [{withoutHeaders: {x-beta: {exact: "on"}, x-debug: {regex: "*"}}}]
+    route: [{destination: {host: admin.shop.svc.cluster.local}}]
+  - route: [{destination: {host: public.shop.svc.cluster.local}}]
+`.replace(`hosts: ["${HOST}"]}]}`, `hosts: ["${HOST}", "beta.example.org"]}]}`);
+    const { resources, problems } = loadText(yaml, 'beta.yaml');
+    assert.deepEqual(problems, []);
+    const push = buildPushContext({ resources: resources.map((r) => r.resource), rootNamespace: 'istio-system' });
+    const routes = gatewayRouteConfig(push, node('router'));
+    const notBeta = routes.virtualHosts.find((vh) => vh.domains.includes('beta.example.org'))!.routes[0]!;
+    assert.deepEqual(notBeta.match.headers, [
+      { name: 'x-beta', invert: true, treatMissingAsEmpty: true, match: { kind: 'exact', value: 'on' } },
+      { name: 'x-debug', invert: true },
+    ]);
+    admin = await startUpstream();
+    pub = await startUpstream();
+    gateway = await startProxy(hcmConfig(routes, { httpFilters: [ROUTER] }), [cluster(ADMIN, [admin.port]), cluster(PUBLIC, [pub.port])]);
+  });
+  after(async () => {
+    await gateway.close();
+    await admin.close();
+    await pub.close();
+  });
+
+  const cases: Array<[string, Record<string, string>, 'admin' | 'public']> = [
+    ['no x-beta (read as "") → the withoutHeaders route', {}, 'admin'],
+    ['x-beta: off → the withoutHeaders route', { 'x-beta': 'off' }, 'admin'],
+    ['x-beta: on → the next route', { 'x-beta': 'on' }, 'public'],
+    ['x-debug present (regex "*" is presence) → the next route', { 'x-debug': 'anything' }, 'public'],
+  ];
+  for (const [name, headers, want] of cases) {
+    it(name, async () => {
+      const a = admin.seen.length;
+      const p = pub.seen.length;
+      const results = await Promise.all(Array.from({ length: 3 }, () => request(gateway.port, { path: '/', headers: { host: 'beta.example.org', ...headers } })));
+      assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+      assert.deepEqual({ admin: admin.seen.length - a, public: pub.seen.length - p }, want === 'admin' ? { admin: 3, public: 0 } : { admin: 0, public: 3 });
+    });
+  }
+});

@@ -213,6 +213,8 @@ export interface HeaderMatcher {
   /** `present_match: false` — the header must be absent. */
   readonly absent?: boolean;
   readonly invert: boolean;
+  /** `treat_missing_header_as_empty`: a value matcher sees a missing header as "". */
+  readonly treatMissingAsEmpty?: boolean;
 }
 
 export interface QueryParameterMatcher {

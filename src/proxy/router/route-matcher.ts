@@ -47,7 +47,8 @@ function compilePath(match: RouteMatch): RouteMatcher {
 
 /**
  * Envoy's header matching, including its treatment of a missing header: a value matcher never
- * matches it (inverted or not); only presence matchers say anything about absence.
+ * matches it (inverted or not) unless `treat_missing_header_as_empty` reads it as ""; only
+ * presence matchers say anything else about absence.
  */
 export function compileHeaderMatcher(h: HeaderMatcher): RouteMatcher {
   const name = h.name.toLowerCase();
@@ -55,7 +56,7 @@ export function compileHeaderMatcher(h: HeaderMatcher): RouteMatcher {
   return (req) => {
     const value = requestHeader(req, name);
     if (value === undefined) {
-      if (valueMatch) return false;
+      if (valueMatch) return h.treatMissingAsEmpty === true && valueMatch('') !== h.invert;
       // Presence matcher on a missing header: `absent` matches, inverted presence matches.
       return h.absent ? !h.invert : h.invert;
     }

@@ -40,7 +40,7 @@ function checkNonEmpty(value: string, at: FieldPath): string {
 export function translateHeaderMatcher(h: ProtoJson, at: FieldPath): HeaderMatcher {
   const name = str(h.name) ?? at.at('name').fail('header name is required');
   const invert = h.invert_match === true;
-  const base = { name, invert };
+  const base = h.treat_missing_header_as_empty === true ? { name, invert, treatMissingAsEmpty: true } : { name, invert };
   if (typeof h.exact_match === 'string') return { ...base, match: { kind: 'exact', value: h.exact_match } };
   if (typeof h.prefix_match === 'string') return { ...base, match: { kind: 'prefix', value: h.prefix_match } };
   if (typeof h.suffix_match === 'string') return { ...base, match: { kind: 'suffix', value: h.suffix_match } };

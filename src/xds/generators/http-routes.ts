@@ -36,12 +36,15 @@ function stringMatcher(m: StringMatch): ProtoObject | undefined {
 }
 
 function headerMatcher(name: string, m: StringMatch, invert: boolean): ProtoObject | undefined {
-  // Istio reads an empty prefix as "header present".
-  if (m.prefix === '' || (m.exact === undefined && m.prefix === undefined && m.regex === undefined)) {
+  // Istio reads no pattern and `regex: "*"` (not RE2) as "header present"; Plexus also an
+  // empty prefix (Envoy refuses an empty prefix StringMatcher).
+  if (m.prefix === '' || m.regex === '*' || (m.exact === undefined && m.prefix === undefined && m.regex === undefined)) {
     return { name, present_match: true, invert_match: invert };
   }
   const sm = stringMatcher(m);
-  return sm ? { name, string_match: sm, invert_match: invert } : undefined;
+  if (!sm) return undefined;
+  // istiod: a `withoutHeaders` value match reads a missing header as "", so it holds then.
+  return invert ? { name, string_match: sm, invert_match: true, treat_missing_header_as_empty: true } : { name, string_match: sm, invert_match: false };
 }
 
 /** Whether a VirtualService match block applies to this proxy and port at all. */
