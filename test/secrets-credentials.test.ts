@@ -2,8 +2,9 @@
 // in-process on loopback. Gateway SIMPLE and MUTUAL with certificates from Secrets over SDS, a
 // Secret rotation seen by new handshakes without a restart (old connections kept), and a
 // sidecar's DestinationRule MUTUAL to a TLS upstream that demands a client certificate.
+// The proxies speak xDS over mTLS (15012's rule: a mesh CA certificate bound to the node) with
+// workload certificates from a real CA; the plaintext port serves no Secret to anyone.
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, request as httpRequest, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { X509Certificate } from 'node:crypto';
@@ -14,9 +15,18 @@ import { pino } from 'pino';
 import { genericSecretResource, makeTestAuthority, makeTestCredential, makeTestCrl, tlsSecretResource, type TestAuthority, type TestCredential } from '../src/api/kinds/secret/testing-credentials.js';
 import type { Resource } from '../src/api/resource.js';
 import { MemoryConfigStore } from '../src/config/memory-store.js';
+import { CertificateAgent } from '../src/agent/certificate-agent.js';
+import { CertificateAuthority } from '../src/ca/certificate-authority.js';
+import { createCaServerCredentials, type CaServerCredentials } from '../src/ca/ca-server-credentials.js';
+import { meshCertificateAuthorizer } from '../src/cli/controller-identity.js';
+import { followClientCertificate, xdsTlsFromCertificate } from '../src/proxy/xds-client/index.js';
+import { unpackAny, type ProtoObject } from '../src/xds/protos.js';
+import { TYPE_URL } from '../src/xds/type-urls.js';
+import { AdsTestClient, testNode } from './support/ads-test-client.js';
+import { startCaServer } from './ca-support.js';
+import { TlsAdsClient } from './identity-support.js';
 import { remapBindAddress } from '../src/proxy/listener/bind-address.js';
 import { ProxyProcess } from '../src/proxy/proxy-process.js';
-import type { WorkloadCertificateMaterial } from '../src/proxy/tls/local-secret-store.js';
 import { AdsServer } from '../src/xds/ads-server.js';
 import { explicitInterceptionMetadata } from '../src/xds/generators/explicit-interception.js';
 import { XdsController } from '../src/xds/xds-controller.js';
@@ -30,15 +40,8 @@ const HTTP_PROXY_PORT = 15080;
 /** The gateway speaks Delta xDS, the sidecar State of the World: both paths carry the credentials. */
 const GATEWAY_MODE = 'delta';
 
-/** A fixed workload certificate, so that mesh-internal clusters never wait for `default`. */
-class FixedCertificate extends EventEmitter {
-  constructor(private readonly material: WorkloadCertificateMaterial) {
-    super();
-  }
-  current(): WorkloadCertificateMaterial {
-    return this.material;
-  }
-}
+const GATEWAY_SA = 'istio-ingressgateway';
+const SIDECAR_SA = 'checkout';
 
 const gateway = (name: string, servers: unknown[]): Resource => ({ apiVersion: NET, kind: 'Gateway', metadata: { name, namespace: 'istio-system' }, spec: { selector: { istio: 'ingressgateway' }, servers } });
 
@@ -123,6 +126,21 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
   let client: TestCredential;
   let rogue: TestCredential;
   const open: tls.TLSSocket[] = [];
+  let meshCa: CertificateAuthority;
+  let caServer: Awaited<ReturnType<typeof startCaServer>>;
+  let serving: CaServerCredentials;
+  let xdsPort: number;
+  let xdsTlsPort: number;
+  const agents: CertificateAgent[] = [];
+  const unfollow: Array<() => void> = [];
+  const rawClients: Array<{ close(): void }> = [];
+  /** A workload certificate agent on the mesh CA (token of namespace/service account), started. */
+  const agentFor = async (namespace: string, serviceAccount: string): Promise<CertificateAgent> => {
+    const agent = new CertificateAgent({ ca: { address: caServer.address }, token: meshCa.mintWorkloadToken({ namespace, serviceAccount, ttl: 600 }), logger: log });
+    agents.push(agent);
+    await agent.start();
+    return agent;
+  };
 
   const apply = async (...rs: Resource[]): Promise<void> => {
     for (const r of rs) {
@@ -141,9 +159,10 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
     gwCred = await makeTestCredential(serverCa, [HOST]);
     client = await makeTestCredential(clientCa, ['client.example.com']);
     rogue = await makeTestCredential(rogueCa, ['client.example.com']);
-    const mesh = await makeTestAuthority('mesh-ca');
-    const meshLeaf = await makeTestCredential(mesh, ['workload']);
-    const certificates = new FixedCertificate({ certChainPem: meshLeaf.certPem, keyPem: meshLeaf.keyPem, rootsPem: mesh.certPem });
+    // The mesh CA: workload certificates by token (its plaintext CSR service) and 15012's serving certificate.
+    meshCa = await CertificateAuthority.open({ logger: log });
+    caServer = await startCaServer(meshCa, { logger: log });
+    serving = await createCaServerCredentials(meshCa, { dnsNames: ['istiod.istio-system.svc', 'plexus-controller', 'localhost'], logger: log });
 
     // The application behind the gateway, and a TLS upstream that requires a client certificate.
     backend = createHttpServer((req, res) => res.end(`backend ok ${req.url}`));
@@ -195,24 +214,35 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
       { apiVersion: NET, kind: 'DestinationRule', metadata: { name: 'api-wrong', namespace: 'shop' }, spec: { host: 'api-wrong.shop.svc.cluster.local', workloadSelector: { matchLabels: { app: 'checkout' } }, trafficPolicy: { tls: { mode: 'SIMPLE', credentialName: 'api-ca', sni: 'api.example.test', subjectAltNames: ['someone-else.example.test'] } } } },
     );
     ads = new AdsServer({ logger: log });
-    const xdsPort = await ads.listen('127.0.0.1:0');
+    xdsPort = await ads.listen('127.0.0.1:0');
+    // 15012: the controller's rule (mesh client certificate bound to the node), over real TLS.
+    xdsTlsPort = await ads.listen('127.0.0.1:0', serving.credentials, ads.createAuthorizedServer(meshCertificateAuthorizer(meshCa)));
     controller = new XdsController({ store, ads, debounce: { quietMs: 20, maxMs: 200 } });
     await controller.start();
 
-    const common = { logger: log, certificates, bindAddress: remapBindAddress({ host: '127.0.0.1', otherPorts: 'ephemeral' }), health: false as const };
+    // As `plexus proxy --xds-tls`: the workload certificate first, then ADS on 15012 presenting it.
+    const [gwAgent, scAgent] = await Promise.all([agentFor('istio-system', GATEWAY_SA), agentFor('shop', SIDECAR_SA)]);
+    const common = { logger: log, bindAddress: remapBindAddress({ host: '127.0.0.1', otherPorts: 'ephemeral' }), health: false as const };
     ingress = new ProxyProcess({
       ...common,
-      xds: { address: `127.0.0.1:${xdsPort}`, node: { type: 'router', ip: '127.0.0.1', podName: 'ingress-1', namespace: 'istio-system', labels: { istio: 'ingressgateway' } }, mode: GATEWAY_MODE, backoff: { initialMs: 50, maxMs: 200 }, initialFetchTimeoutMs: 3000 },
+      certificates: gwAgent,
+      xds: {
+        address: `127.0.0.1:${xdsTlsPort}`, tls: xdsTlsFromCertificate(gwAgent.current()!),
+        node: { type: 'router', ip: '127.0.0.1', podName: 'ingress-1', namespace: 'istio-system', serviceAccount: GATEWAY_SA, labels: { istio: 'ingressgateway' } },
+        mode: GATEWAY_MODE, backoff: { initialMs: 50, maxMs: 200 }, initialFetchTimeoutMs: 3000,
+      },
     });
     sidecar = new ProxyProcess({
       ...common,
+      certificates: scAgent,
       xds: {
-        address: `127.0.0.1:${xdsPort}`,
-        node: { type: 'sidecar', ip: '127.0.0.1', podName: 'checkout-1', namespace: 'shop', labels: { app: 'checkout' }, extraMetadata: explicitInterceptionMetadata({ httpProxyPort: HTTP_PROXY_PORT, inbound: new Map() }) },
+        address: `127.0.0.1:${xdsTlsPort}`, tls: xdsTlsFromCertificate(scAgent.current()!),
+        node: { type: 'sidecar', ip: '127.0.0.1', podName: 'checkout-1', namespace: 'shop', serviceAccount: SIDECAR_SA, labels: { app: 'checkout' }, extraMetadata: explicitInterceptionMetadata({ httpProxyPort: HTTP_PROXY_PORT, inbound: new Map() }) },
         backoff: { initialMs: 50, maxMs: 200 },
         initialFetchTimeoutMs: 5000,
       },
     });
+    unfollow.push(followClientCertificate(ingress.xds!, gwAgent), followClientCertificate(sidecar.xds!, scAgent));
     await Promise.all([ingress.start(), sidecar.start()]);
     await Promise.all([ingress.whenReady(), sidecar.whenReady()]);
     // Every credential arrived over SDS before the first snapshot was published (no warming timeout).
@@ -222,9 +252,14 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
 
   after(async () => {
     for (const s of open) s.destroy();
+    for (const c of rawClients) c.close();
+    for (const u of unfollow) u();
     await Promise.all([ingress?.stop(), sidecar?.stop()]);
+    for (const a of agents) a.stop();
     controller?.stop();
     await ads?.close();
+    await caServer?.close();
+    serving?.close();
     await store?.close();
     await Promise.all([backend, upstream, plainUpstream].map((s) => new Promise<void>((r) => (s ? s.close(() => r()) : r()))));
   });
@@ -240,6 +275,43 @@ describe('Secrets by credentialName: gateways and DestinationRules with real TLS
       ok++;
     }
     assert.equal(ok, 5);
+  });
+
+  it('both proxies hold verified streams on 15012 (their certificates proved namespace and service account)', () => {
+    const verified = ads.connections().map((s) => [s.proxy?.id.split('~')[0], s.proxy?.namespace, s.proxy?.verified === true, ads.verifiedIdentity(s)?.serviceAccount]).sort();
+    assert.deepEqual(verified, [['router', 'istio-system', true, GATEWAY_SA], ['sidecar', 'shop', true, SIDECAR_SA]]);
+  });
+
+  it('attack: a plaintext (15010) stream claiming to be the gateway gets no Secret, over SotW and Delta', async () => {
+    const client = new AdsTestClient(xdsPort);
+    rawClients.push(client);
+    const node = testNode(`router~127.0.0.1~ingress-evil.istio-system~istio-system.svc.cluster.local`, { NAMESPACE: 'istio-system', SERVICE_ACCOUNT: GATEWAY_SA, LABELS: { istio: 'ingressgateway' } });
+    const wanted = ['kubernetes://gw-cert', 'kubernetes://gw-mtls', 'kubernetes://gw-mtls-cacert', 'kubernetes://istio-system/gw-cert'];
+    const sotw = client.sotw();
+    sotw.send({ node, type_url: TYPE_URL.secret, resource_names: wanted });
+    const res = await sotw.next();
+    assert.equal(res.type_url, TYPE_URL.secret);
+    assert.deepEqual((res.resources as ProtoObject[]).map((r) => String(unpackAny(r as Parameters<typeof unpackAny>[0]).name)), []);
+    sotw.close();
+    const delta = client.delta();
+    delta.send({ node, type_url: TYPE_URL.secret, resource_names_subscribe: wanted });
+    const d = await delta.next();
+    assert.deepEqual((d.resources as ProtoObject[] | undefined ?? []).map((r) => String(r.name)), []);
+    delta.close();
+    // The same gateway's own verified stream does hold them.
+    assert.ok(ingress.holder.current.secrets.get('kubernetes://gw-cert')?.privateKey);
+  });
+
+  it('attack: a verified workload of another namespace cannot name the gateway\'s Secret on 15012', async () => {
+    const shopCert = (agents[1] ?? assert.fail('no sidecar agent')).current()!;
+    const client = new TlsAdsClient(xdsTlsPort, shopCert.rootsPem, shopCert);
+    rawClients.push(client);
+    const s = client.sotw();
+    const node = testNode(`router~127.0.0.1~shop-gw.shop~shop.svc.cluster.local`, { NAMESPACE: 'shop', SERVICE_ACCOUNT: SIDECAR_SA });
+    s.send({ node, type_url: TYPE_URL.secret, resource_names: ['kubernetes://istio-system/gw-cert', 'kubernetes://istio-system/gw-mtls'] });
+    const res = await s.next();
+    assert.deepEqual((res.resources as ProtoObject[]).map((r) => String(unpackAny(r as Parameters<typeof unpackAny>[0]).name)), []);
+    s.close();
   });
 
   it('gateway MUTUAL: a client certificate of the NAME-cacert CA gets through; none, or one of another CA, does not', async () => {
