@@ -4,6 +4,7 @@ import { createServer, request, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { makeCa, makeLeaf, secretYaml, type KeyPair } from './support/security-certs.js';
+import { createIssuer } from './support/security-jwt.js';
 import { appPath, podsSkipReason, SecurityMesh, until, type MeshClient } from './support/security-mesh.js';
 import { authzPolicy, docs, serviceYaml } from './support/security-objects.js';
 
@@ -21,9 +22,9 @@ const N = 10;
 interface TlsOutcome { status: number; error?: string; fingerprint?: string; body?: string }
 
 /** One HTTPS GET to the gateway on a new connection, verifying the server against `ca`. */
-function httpsGet(port: number, path: string, ca: string, client?: KeyPair): Promise<TlsOutcome> {
+function httpsGet(port: number, path: string, ca: string, client?: KeyPair, headers: Record<string, string> = {}): Promise<TlsOutcome> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, servername: HOST, headers: { host: HOST }, ca, ...(client ? { cert: client.cert, key: client.key } : {}), agent: false, timeout: 5000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, servername: HOST, headers: { host: HOST, ...headers }, ca, ...(client ? { cert: client.cert, key: client.key } : {}), agent: false, timeout: 5000 }, (res) => {
       const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => { body += c; });
@@ -151,6 +152,26 @@ rules: [{from: [{source: {remoteIpBlocks: ["198.51.100.0/24"]}}]}]`);
       await new Promise((r) => setTimeout(r, 1500));
       assert.deepEqual((await many(N, () => httpsGet(SIMPLE_PORT, '/get', ca.cert))).map((r) => r.status), Array(N).fill(200));
     });
+  });
+
+  it('JWT on the ingress gateway (RequestAuthentication + requestPrincipals there): valid 10 × 200, invalid 10 × 401, none 10 × 403', async () => {
+    const iss = await createIssuer('https://gateway-issuer.plexus.test');
+    const objects = docs(`apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: gateway-jwt, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  jwtRules: [{issuer: "${iss.iss}", jwks: '${JSON.stringify(iss.jwks)}'}]`, authzPolicy('istio-system', 'gateway-require-jwt', `
+selector: {matchLabels: {istio: ingressgateway}}
+rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]`));
+    const bearer = { authorization: `Bearer ${await iss.token()}` };
+    await mesh.withPolicy(objects, async () => {
+      await until('the gateway to require a token', 20_000, async () => (await httpsGet(SIMPLE_PORT, '/get', ca.cert)).status === 403);
+      assert.deepEqual((await many(N, () => httpsGet(SIMPLE_PORT, '/get', ca.cert, undefined, bearer))).map((r) => r.status), Array(N).fill(200));
+      assert.deepEqual((await many(N, () => httpsGet(SIMPLE_PORT, '/get', ca.cert, undefined, { authorization: 'Bearer not.a.jwt' }))).map((r) => r.status), Array(N).fill(401));
+      assert.deepEqual((await many(N, () => httpsGet(SIMPLE_PORT, '/get', ca.cert))).map((r) => `${r.status} ${r.body}`), Array(N).fill('403 RBAC: access denied'));
+    });
+    await until('the gateway open again', 20_000, async () => (await httpsGet(SIMPLE_PORT, '/get', ca.cert)).status === 200);
   });
 
   it('a rotated Secret is served without a restart: new certificate on new connections, same gateway pid', async () => {
