@@ -5,6 +5,7 @@
  * HttpConnectionManager to two real upstreams.
  */
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { loadText } from '../src/config/load.js';
@@ -62,6 +63,7 @@ spec:
     - headers: {"@request.auth.claims.group": {exact: admin}}
       withoutHeaders: {"@request.auth.claims[org][suspended]": {exact: "yes"}}
     - headers: {"@request.auth.claims[org][team]": {prefix: plat}}
+    - headers: {"@request.auth.claims.scope": {exact: "admin:write"}}
     route: [{destination: {host: admin.shop.svc.cluster.local}}]
   - name: teapots
     match: [{headers: {"@request.auth.claims.group": {exact: teapot}}}]
@@ -150,6 +152,8 @@ describe('JWT claim-based routing on a gateway', () => {
     { name: 'nested org.team=platform (prefix) → admin', token: () => sign(claims({ org: { team: 'platform' } })), admin: 5, public: 0, status: 200 },
     { name: 'nested org=platform (not an object) → public', token: () => sign(claims({ org: 'platform' })), admin: 0, public: 5, status: 200 },
     { name: 'group=teapot → the re-selected route\'s fault config answers 418 (later filters see the new route)', token: () => sign(claims({ group: 'teapot' })), admin: 0, public: 0, status: 418 },
+    { name: 'a space-delimited scope "read admin:write" (a list in metadata) → admin', token: () => sign(claims({ scope: 'read admin:write' })), admin: 5, public: 0, status: 200 },
+    { name: 'scope "read admin:writes" → public', token: () => sign(claims({ scope: 'read admin:writes' })), admin: 0, public: 5, status: 200 },
     { name: 'no token → public', token: () => Promise.resolve(undefined), admin: 0, public: 5, status: 200 },
     { name: 'a forged group=admin token → 401, no upstream', token: () => forge(claims({ group: 'admin' })), admin: 0, public: 0, status: 401 },
     { name: 'an expired group=admin token → 401, no upstream', token: () => sign(claims({ group: 'admin', exp: now() - 300 })), admin: 0, public: 0, status: 401 },
@@ -160,6 +164,30 @@ describe('JWT claim-based routing on a gateway', () => {
       assert.deepEqual(got, { admin: c.admin, public: c.public, statuses: Array(5).fill(c.status) });
     });
   }
+
+  it('HTTP/2: 5 admin streams on one connection → admin, 5 without a token → public', async () => {
+    const token = await sign(claims({ group: 'admin' }));
+    const a = admin.seen.length;
+    const p = pub.seen.length;
+    const client = http2.connect(`http://127.0.0.1:${gateway.port}`);
+    try {
+      const one = (auth: boolean): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const req = client.request({ ':path': '/orders', ':authority': HOST, ...(auth ? { authorization: `Bearer ${token}` } : {}) });
+          let status = 0;
+          req.on('response', (h) => (status = Number(h[':status'])));
+          req.on('end', () => resolve(status));
+          req.on('error', reject);
+          req.resume();
+          req.end();
+        });
+      const statuses = await Promise.all([...Array.from({ length: 5 }, () => one(true)), ...Array.from({ length: 5 }, () => one(false))]);
+      assert.deepEqual(statuses, Array(10).fill(200));
+    } finally {
+      client.close();
+    }
+    assert.deepEqual({ admin: admin.seen.length - a, public: pub.seen.length - p }, { admin: 5, public: 5 });
+  });
 
   it('the access record names the route chosen after verification', async () => {
     const before = gateway.records.length;
