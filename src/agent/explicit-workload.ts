@@ -8,7 +8,7 @@ import { appOrSidecarExit, childExit, stopPid, waitFor } from './child-process-w
 import { workloadForwards, type ForwardPlan, type ForwardRequest } from './explicit-forwards.js';
 import { releasePorts } from './free-ports.js';
 import { httpGet } from './http-probe.js';
-import { sidecarXdsFlags } from './sidecar-xds-flags.js';
+import { sidecarXdsFlags, writeMeshRootFile } from './sidecar-xds-flags.js';
 import type { ControllerEndpoint, WorkloadSpec } from './pod-workload.js';
 import { registerWorkload, unregisterWorkload } from './workload-entry.js';
 import { servicePortNames } from './workload-port-names.js';
@@ -86,6 +86,7 @@ export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller
   let app: ChildProcess | undefined;
   let registered = false;
   let tokenFile: string | undefined;
+  let rootFile: string | undefined;
   let record: WorkloadRecord | undefined;
   const signals = forwardSignalsToApp(() => app);
   const reservations = join(spec.home, 'runtime', 'ports');
@@ -116,10 +117,11 @@ export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller
     mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
     tokenFile = join(tokenDir, `workload.${spec.namespace}.${spec.name}.token`);
     writeFileSync(tokenFile, token, { mode: 0o600 });
+    rootFile = writeMeshRootFile(spec.home, join(tokenDir, `workload.${spec.namespace}.${spec.name}.root-cert.pem`));
     if (signals.interrupted) return 128 + 15;
 
     const [file, ...argv] = spec.plexusArgv([
-      'proxy', ...sidecarXdsFlags({ host: LOOPBACK, xdsPort: controller.xdsPort, xdsTlsPort: controller.xdsTlsPort }, log), '--token-file', tokenFile,
+      'proxy', ...sidecarXdsFlags({ host: LOOPBACK, xdsPort: controller.xdsPort, xdsTlsPort: controller.xdsTlsPort, rootFile }, log), '--token-file', tokenFile,
       '--ip', LOOPBACK, '--namespace', spec.namespace, '--service-account', spec.serviceAccount,
       '--workload-name', spec.name, '--pod-name', spec.name,
       '--labels', Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(','),
@@ -157,6 +159,7 @@ export async function runExplicitWorkload(spec: ExplicitWorkloadSpec, controller
     killGroup(app?.pid);
     if (proxy?.pid) await stopPid(proxy.pid, 8000);
     if (tokenFile) rmSync(tokenFile, { force: true });
+    if (rootFile) rmSync(rootFile, { force: true });
     if (registered) await unregisterWorkload(controller.admin, spec.namespace, spec.name).catch((err: unknown) => log.warn({ err }, 'could not delete the WorkloadEntry'));
     if (record) removeWorkloadRecord(spec.home, record);
   }

@@ -9,7 +9,7 @@ import { spawnInPod } from '../runtime/pod-exec.js';
 import { PodNetwork, type PodRecord } from '../runtime/pod-network.js';
 import { appOrSidecarExit, childExit, stopPid, waitFor } from './child-process-wait.js';
 import { httpGet } from './http-probe.js';
-import { sidecarXdsFlags } from './sidecar-xds-flags.js';
+import { sidecarXdsFlags, writeMeshRootFile } from './sidecar-xds-flags.js';
 import { registerWorkload, unregisterWorkload, type AdminApi } from './workload-entry.js';
 import { removeWorkloadRecord, writeWorkloadRecord, type WorkloadRecord } from './workload-record.js';
 
@@ -79,6 +79,7 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
   let app: ChildProcess | undefined;
   let registered = false;
   let tokenFile: string | undefined;
+  let rootFile: string | undefined;
   let record: WorkloadRecord | undefined;
   const signals = forwardSignalsToApp(() => app);
   try {
@@ -95,11 +96,12 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
     tokenFile = join(POD_TOKEN_DIR, `${pod.netns}.token`);
     writeFileSync(tokenFile, token, { mode: 0o400 });
     chownSync(tokenFile, PROXY_UID, PROXY_UID);
+    rootFile = writeMeshRootFile(spec.home, join(POD_TOKEN_DIR, `${pod.netns}.root-cert.pem`), { uid: PROXY_UID, gid: PROXY_UID });
     await installCapture(pod.netns, { proxyUid: PROXY_UID }, log.child({ part: 'capture' }));
     if (signals.interrupted) return 128 + 15;
 
     const proxyArgs = spec.plexusArgv([
-      'proxy', ...sidecarXdsFlags({ host: pod.gateway, xdsPort: controller.xdsPort, xdsTlsPort: controller.xdsTlsPort }, log), '--token-file', tokenFile,
+      'proxy', ...sidecarXdsFlags({ host: pod.gateway, xdsPort: controller.xdsPort, xdsTlsPort: controller.xdsTlsPort, rootFile }, log), '--token-file', tokenFile,
       '--ip', pod.address, '--namespace', spec.namespace, '--service-account', spec.serviceAccount,
       '--workload-name', spec.name, '--pod-name', spec.name,
       '--labels', Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(','),
@@ -131,6 +133,7 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
     if (pod) await killPodProcesses(pod.netns);
     if (pod) await network.removePod(spec.namespace, spec.name).catch((err: unknown) => log.error({ err }, 'removing the pod failed'));
     if (tokenFile) rmSync(tokenFile, { force: true });
+    if (rootFile) rmSync(rootFile, { force: true });
     if (registered) await unregisterWorkload(controller.admin, spec.namespace, spec.name).catch((err: unknown) => log.warn({ err }, 'could not delete the WorkloadEntry'));
     if (record) removeWorkloadRecord(spec.home, record);
   }

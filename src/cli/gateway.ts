@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { PlexusError } from '../api/errors.js';
 import { childExit, exitStatus, stopPid } from '../agent/child-process-wait.js';
-import { sidecarXdsFlags } from '../agent/sidecar-xds-flags.js';
+import { sidecarXdsFlags, writeMeshRootFile } from '../agent/sidecar-xds-flags.js';
 import { removeWorkloadRecord, writeWorkloadRecord, type WorkloadRecord } from '../agent/workload-record.js';
 import { AdminClient } from './admin-client.js';
 import type { Command } from './command.js';
@@ -52,9 +52,10 @@ export const gatewayCommand: Command = {
     mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
     const tokenFile = join(tokenDir, `gateway.${namespace}.${name}.token`);
     writeFileSync(tokenFile, token, { mode: 0o600 });
+    const rootFile = writeMeshRootFile(home, join(tokenDir, `gateway.${namespace}.${name}.root-cert.pem`));
     const log = pino({ name: 'plexus-gateway', level: values['log-level'] ?? 'info' }, { write: (line: string) => io.stderr(line) });
     const [file, ...argv] = plexusArgv([
-      'proxy', '--type', 'router', ...sidecarXdsFlags({ host: '127.0.0.1', xdsPort, xdsTlsPort: admin.info.ports['xds-tls'] }, log), '--token-file', tokenFile,
+      'proxy', '--type', 'router', ...sidecarXdsFlags({ host: '127.0.0.1', xdsPort, xdsTlsPort: admin.info.ports['xds-tls'], rootFile }, log), '--token-file', tokenFile,
       '--namespace', namespace, '--service-account', serviceAccount, '--workload-name', name, '--pod-name', name, '--labels', labels,
       '--bind-host', '127.0.0.1', '--port-map', pairs.map(([h, g]) => `${g}=${h}`).join(','), '--readiness-port=-1', '--capture', 'off', '--admin-port=-1', '--stats-port=-1', '--status-port=-1',
       '--log-level', values['log-level'] ?? 'info',
@@ -73,6 +74,7 @@ export const gatewayCommand: Command = {
       for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, forward);
       if (proxy.pid) await stopPid(proxy.pid, 2000);
       rmSync(tokenFile, { force: true });
+      if (rootFile) rmSync(rootFile, { force: true });
       removeWorkloadRecord(home, record);
     }
   },

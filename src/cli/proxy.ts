@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { PlexusError } from '../api/errors.js';
+import type { CaEndpoint } from '../agent/ca-client.js';
 import { CertificateAgent } from '../agent/certificate-agent.js';
 import type { ClusterConfig, ClusterLoadAssignment, ListenerConfig, ProxySnapshot, RouteConfiguration, SecretConfig } from '../proxy/config/model.js';
 import { SnapshotHolder } from '../proxy/config/snapshot-holder.js';
 import { remapBindAddress, type BindAddressMapper } from '../proxy/listener/bind-address.js';
 import { ProxyProcess } from '../proxy/proxy-process.js';
-import { DEFAULT_XDS_SERVER_NAME, followClientCertificate, xdsTlsFromCertificate, type NodeIdentity, type XdsClientCertificateOptions } from '../proxy/xds-client/index.js';
+import { DEFAULT_XDS_SERVER_NAME, followClientCertificate, trustedRoots, xdsTlsFromCertificate, type NodeIdentity, type XdsClientCertificateOptions } from '../proxy/xds-client/index.js';
 import { ProxyPrimary, type PrimaryQuitReason, type ProxyPrimaryOptions } from '../proxy/workers/proxy-primary.js';
 import { serveWorkerChannel } from '../proxy/workers/worker-channel.js';
 import { WORKER_SLOT_ENV } from '../proxy/workers/worker-pool.js';
@@ -163,6 +164,15 @@ function xdsTlsSettings(values: { 'xds-tls'?: boolean; 'xds-root-cert'?: string;
   return { ...(rootCaPem ? { rootCaPem } : {}), ...(values['xds-server-name'] ? { serverName: values['xds-server-name'] } : {}) };
 }
 
+/**
+ * Renewals on the CA's TLS port verify it with the given roots plus the bundle of the current
+ * certificate, so that a root rotation announced through renewals is trusted by the next call.
+ */
+function followRoots(agent: CertificateAgent, caTls: CaEndpoint | undefined, xdsTls: XdsClientCertificateOptions | undefined): CertificateAgent {
+  if (caTls && xdsTls) agent.on('change', (cert: { certChainPem: string; keyPem: string; rootsPem: string }) => { caTls.tlsRootPem = trustedRoots(cert, xdsTls); });
+  return agent;
+}
+
 /** A promise with its resolver outside (the admin API's /quitquitquit resolves it). */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void;
@@ -305,10 +315,10 @@ export const proxyCommand: Command = {
     const xdsTls = xdsTlsSettings(values, controller, token);
     const caAddress = values['ca-address'] ?? controller;
     // Without --ca-address under --xds-tls the CA is the TLS port too: reached with the given roots.
-    const caTls = xdsTls && values['ca-address'] === undefined ? { tlsRootPem: xdsTls.rootCaPem!, serverName: xdsTls.serverName ?? DEFAULT_XDS_SERVER_NAME } : undefined;
+    const caTls: CaEndpoint | undefined = xdsTls && caAddress && values['ca-address'] === undefined ? { address: caAddress, tlsRootPem: xdsTls.rootCaPem!, serverName: xdsTls.serverName ?? DEFAULT_XDS_SERVER_NAME } : undefined;
     const certTtlSeconds = values['cert-ttl'] === undefined ? 0 : Math.ceil(durationMs(values['cert-ttl'], '--cert-ttl', 0) / 1000);
     const makeAgent = (): CertificateAgent | undefined => (token && caAddress
-      ? new CertificateAgent({ ca: { address: caAddress, ...caTls }, token, ...(caTls ? { renewWithCertificate: true } : {}), ttlSeconds: certTtlSeconds, logger: logger.child({ component: 'agent' }) })
+      ? followRoots(new CertificateAgent({ ca: caTls ?? { address: caAddress }, token, ...(caTls ? { renewWithCertificate: true } : {}), ttlSeconds: certTtlSeconds, logger: logger.child({ component: 'agent' }) }), caTls, xdsTls)
       : undefined);
     const dnsPort = intFlag(values['dns-port'], '--dns-port', -1, -1, 65535);
     const readiness = readinessPort >= 0 ? { host: values['readiness-host'] ?? '0.0.0.0', port: readinessPort } : false;

@@ -10,16 +10,24 @@ export const DEFAULT_XDS_SERVER_NAME = 'istiod.istio-system.svc';
 
 /** How the ADS stream authenticates over TLS (15012). */
 export interface XdsClientCertificateOptions {
-  /** Roots that sign the controller's serving certificate; default: the roots the CA sent with the workload certificate. */
+  /**
+   * Roots that sign the controller's serving certificate, trusted besides the roots the CA sent
+   * with the workload certificate (which follow a root rotation).
+   */
   readonly rootCaPem?: string;
   /** Name the controller's certificate must carry (default {@link DEFAULT_XDS_SERVER_NAME}). */
   readonly serverName?: string;
 }
 
+/** The given roots and the workload certificate's bundle (duplicates are harmless to OpenSSL). */
+export function trustedRoots(cert: WorkloadCertificateMaterial, o: XdsClientCertificateOptions): string {
+  return o.rootCaPem ? `${o.rootCaPem.trimEnd()}\n${cert.rootsPem}` : cert.rootsPem;
+}
+
 /** TLS settings of the ADS channel: present the workload certificate, verify the controller against the mesh root. */
 export function xdsTlsFromCertificate(cert: WorkloadCertificateMaterial, o: XdsClientCertificateOptions = {}): NonNullable<AdsServerAddress['tls']> {
   return {
-    rootCaPem: o.rootCaPem ?? cert.rootsPem,
+    rootCaPem: trustedRoots(cert, o),
     certChainPem: cert.certChainPem,
     privateKeyPem: cert.keyPem,
     serverName: o.serverName ?? DEFAULT_XDS_SERVER_NAME,

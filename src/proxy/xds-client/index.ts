@@ -9,5 +9,5 @@ export type { LocalSecretProvider } from './local-secret-provider.js';
 export { buildNode, nodeId, nodeMetadata, type NodeIdentity } from './node-identity.js';
 export type { BackoffOptions } from './backoff.js';
 export type { AdsServerAddress } from './ads-transport.js';
-export { DEFAULT_XDS_SERVER_NAME, followClientCertificate, xdsTlsFromCertificate, type XdsClientCertificateOptions } from './client-certificate.js';
+export { DEFAULT_XDS_SERVER_NAME, followClientCertificate, trustedRoots, xdsTlsFromCertificate, type XdsClientCertificateOptions } from './client-certificate.js';
 export { XDS_TYPE, type XdsTypeUrl } from './resource-types.js';
