@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { appPath, podsSkipReason, SecurityMesh, type MeshClient } from './support/security-mesh.js';
+import { appPath, podLeftovers, podsSkipReason, SecurityMesh, type MeshClient } from './support/security-mesh.js';
 import { authzPolicy, docs, serviceYaml } from './support/security-objects.js';
 
 // AuthorizationPolicy on TCP (Istio's "Authorization for TCP traffic" task, our own cases): the
@@ -145,5 +145,11 @@ rules: [{from: [{source: {namespaces: [bar]}}]}]`);
     }
     assert.deepEqual(data, Array(5).fill('echo ping'));
     assert.ok(took.every((ms) => ms < 1000), `exchanges took ${took.join(', ')} ms`);
+  });
+
+  it('plexus down stops every workload and leaves no pod namespace, veth, rule or process', async () => {
+    const r = await mesh.cli('down');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(podLeftovers(mesh.home), []);
   });
 });

@@ -3,7 +3,7 @@
 // may run beside another mesh), workloads started with `plexus run`, policies applied and
 // deleted with `plexus apply` / `plexus delete`, and a client workload to make requests from.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,11 +83,17 @@ export class SecurityMesh {
   static async start(mode: MeshMode): Promise<SecurityMesh> {
     const home = mkdtempSync(join(tmpdir(), `plexus-sec-${mode}-`));
     const mesh = new SecurityMesh(mode, home);
-    if (mode === 'pods') {
-      const r = await mesh.cli('up', '--capture', 'iptables');
-      assert.equal(r.status, 0, `plexus up: ${r.stdout}\n${r.stderr}`);
-    } else {
-      await startBackgroundController(home, ['--admin-port', '0', '--xds-port', '0', '--xds-tls-port', '0', '--monitoring-port', '0']);
+    try {
+      if (mode === 'pods') {
+        const r = await mesh.cli('up', '--capture', 'iptables');
+        assert.equal(r.status, 0, `plexus up: ${r.stdout}\n${r.stderr}`);
+      } else {
+        await startBackgroundController(home, ['--admin-port', '0', '--xds-port', '0', '--xds-tls-port', '0', '--monitoring-port', '0']);
+      }
+    } catch (err) {
+      // Whatever a half-started mesh left (bridge, controller) goes before the failure is reported.
+      await mesh.down();
+      throw err;
     }
     return mesh;
   }
@@ -344,6 +350,17 @@ function tcpAnswers(host: string, port: number): Promise<boolean> {
     s.on('error', () => resolve(false));
     s.on('close', () => resolve(false));
   }));
+}
+
+/** Pod-network pieces and Plexus processes of `home` still present (must be none after `down`). */
+export function podLeftovers(home: string): string[] {
+  const sh = (cmd: string): string[] => (spawnSync('sh', ['-c', cmd], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean);
+  return [
+    ...sh('ip netns list').filter((l) => l.startsWith('plexus-')).map((l) => `netns ${l}`),
+    ...sh('ip -o link show').filter((l) => /\bplexus(0|v[0-9a-f]+)\b/.test(l)).map((l) => `link ${l.split(':')[1]?.trim()}`),
+    ...[...sh('iptables-save'), ...sh('iptables-save -t nat')].filter((l) => l.includes('PLEXUS_')).map((l) => `rule ${l}`),
+    ...sh('ps -eo args').filter((l) => l.includes('plexus-bin.js') && l.includes(home)).map((l) => `process ${l}`),
+  ];
 }
 
 /** Polls `check` every 200 ms until true or `timeoutMs`; throws naming `what`. */
