@@ -5,7 +5,7 @@ import { loadPaths } from '../config/load.js';
 import { DEFAULT_DOMAIN_SUFFIX } from '../registry/hostname.js';
 import { buildConfigDump, type EnvoyConfigDump } from '../xds/config-dump.js';
 import { resolveMeshConfig } from '../xds/mesh-config-resolver.js';
-import { parseNode, type ProxyInfo } from '../xds/proxy.js';
+import { markVerified, parseNode, type ProxyInfo } from '../xds/proxy.js';
 import { buildPushContext } from '../xds/push-context.js';
 import { jsonToStruct } from '../xds/struct.js';
 
@@ -47,7 +47,8 @@ export function synthesizeProxy(request: OfflineRequest, namespace: string, name
   };
   if (request.generator) metadata.GENERATOR = request.generator;
   const id = `${request.type}~${w.ip}~${name}.${namespace}~${namespace}.svc.${DEFAULT_DOMAIN_SUFFIX}`;
-  return parseNode({ id, metadata: jsonToStruct(metadata), locality: {}, user_agent_name: 'plexus-offline' });
+  // As the proxy would be served on 15012 (its certificate proving the namespace): with its Secrets.
+  return markVerified(parseNode({ id, metadata: jsonToStruct(metadata), locality: {}, user_agent_name: 'plexus-offline' }));
 }
 
 /**
