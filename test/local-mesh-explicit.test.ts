@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { httpGet } from '../src/agent/http-probe.js';
+import { pageIsComplete } from '../src/cli/demo.js';
 import { plexusArgv } from '../src/cli/self-command.js';
 
 // The whole local mesh in explicit mode (no namespaces, no capture): the apps reach services
@@ -79,6 +80,37 @@ describe('local mesh in explicit mode (plexus demo --capture none)', () => {
     }
     assert.deepEqual(Object.keys(counts).sort(), ['v1', 'v3'], JSON.stringify(counts));
     assert.ok(counts.v3! >= 80 && counts.v3! <= 120, `v3 ${counts.v3} of 200`);
+  });
+
+  it('Bookinfo with allow-nothing: the product page answers 403 "RBAC: access denied"; with the least-privilege policies it is whole again', async () => {
+    const security = join(root, 'samples/bookinfo/security');
+    const apply = (file: string): void => {
+      const r = plexus(home, 'apply', '--home', home, '-f', join(security, file));
+      assert.equal(r.status, 0, r.stderr);
+    };
+    const pageStatus = async (): Promise<string> => {
+      const r = await httpGet(`http://127.0.0.1:${GATEWAY_PORT}/productpage`, 5000);
+      return r.status === 200 ? (pageIsComplete(r.body) ? 'complete' : 'partial') : `${r.status} ${r.body}`;
+    };
+    const settle = async (want: string): Promise<string> => {
+      let last = '';
+      for (let end = Date.now() + 15_000; Date.now() < end && (last = await pageStatus()) !== want;) await new Promise((r) => setTimeout(r, 250));
+      return last;
+    };
+    apply('authorization-allow-nothing.yaml');
+    assert.equal(await settle('403 RBAC: access denied'), '403 RBAC: access denied');
+    apply('authorization-bookinfo.yaml');
+    assert.equal(await settle('complete'), 'complete');
+    const pages = await Promise.all(Array.from({ length: 10 }, () => pageStatus()));
+    assert.deepEqual(pages, Array(10).fill('complete'));
+    // Plaintext from the host has no identity: details refuses it under the policies.
+    const details = `http://127.0.0.1:${record('details-v1').ports[0]}/details/0`;
+    assert.equal((await httpGet(details, 3000)).status, 403);
+    const r = plexus(home, 'delete', '--home', home, '-f', join(security, 'authorization-allow-nothing.yaml'), '-f', join(security, 'authorization-bookinfo.yaml'));
+    assert.equal(r.status, 0, r.stderr);
+    let open = 0;
+    for (let end = Date.now() + 15_000; Date.now() < end && (open = (await httpGet(details, 3000)).status) !== 200;) await new Promise((res) => setTimeout(res, 250));
+    assert.equal(open, 200, 'the policies are gone again');
   });
 
   it('with STRICT refuses plaintext to a workload inbound port while mesh traffic flows', async () => {
