@@ -113,4 +113,18 @@ rules: [{to: [{operation: {paths: ["/headers"]}}]}]`));
     });
     await sleep.waitForStatus(`${HTTPBIN}/headers`, 200);
   });
+
+  it('a gRPC call denied by RBAC ends with PERMISSION_DENIED "RBAC: access denied": 10 × OK without a policy, 10 × code 7 with allow-nothing', async () => {
+    const host = 'ext-authz.foo.svc.cluster.local';
+    const outcomes = async (): Promise<string[]> => (await sleep.grpc(host, 9000, N)).map((r) => `${r.code} ${r.details}`);
+    assert.deepEqual(await outcomes(), Array(N).fill('0 '));
+    const policy = authzPolicy('foo', 'grpc-allow-nothing', `
+selector: {matchLabels: {app: ext-authz}}
+action: ALLOW`);
+    await mesh.withPolicy(policy, async () => {
+      let last: string[] = [];
+      for (let end = Date.now() + 20_000; Date.now() < end && (last = (await sleep.grpc(host, 9000)).map((r) => `${r.code} ${r.details}`))[0] === '0 ';) await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(await outcomes(), Array(N).fill('7 RBAC: access denied'), `last probe: ${last.join()}`);
+    });
+  });
 });

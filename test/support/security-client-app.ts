@@ -8,6 +8,7 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import type * as grpcTypes from '@grpc/grpc-js';
 
 /** One HTTP call, repeated `n` times. `rawPath` is sent as is (no client-side normalisation). */
 export interface HttpCall {
@@ -28,6 +29,20 @@ export interface TcpCall {
   readonly n?: number;
 }
 
+/** One gRPC unary call, repeated `n` times: envoy.service.auth.v3.Authorization/Check (any gRPC server of the tests). */
+export interface GrpcCall {
+  readonly kind: 'grpc';
+  readonly host: string;
+  readonly port: number;
+  readonly n?: number;
+}
+
+/** One gRPC outcome: the status code (0 = OK) and its details. */
+export interface GrpcResult {
+  readonly code: number;
+  readonly details: string;
+}
+
 /** Polls `url` until its status turns from `from` to `to`; prints READY once `from` is seen. */
 export interface WatchCall {
   readonly kind: 'watch';
@@ -40,7 +55,7 @@ export interface WatchCall {
 
 /** What the client is asked to do; `proxy` (explicit mode) is the sidecar's HTTP proxy. */
 export interface ClientSpec {
-  readonly calls: ReadonlyArray<HttpCall | TcpCall>;
+  readonly calls: ReadonlyArray<HttpCall | TcpCall | GrpcCall>;
   readonly watch?: WatchCall;
   readonly proxy?: string;
 }
@@ -103,6 +118,26 @@ function tcpOnce(call: TcpCall): Promise<TcpResult> {
   });
 }
 
+async function grpcOnce(call: GrpcCall): Promise<GrpcResult> {
+  // Loaded only for gRPC calls: the HTTP and TCP clients stay quick to start.
+  const grpc = await import('@grpc/grpc-js');
+  const protoLoader = await import('@grpc/proto-loader');
+  const { envoyProtoIncludeDirs } = await import('../../src/shared/envoy-proto-loader.js');
+  const def = protoLoader.loadSync('envoy/service/auth/v3/external_auth.proto', { includeDirs: envoyProtoIncludeDirs(), keepCase: true });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { envoy: { service: { auth: { v3: { Authorization: grpcTypes.ServiceClientConstructor } } } } };
+  const client = new pkg.envoy.service.auth.v3.Authorization(`${call.host}:${call.port}`, grpc.credentials.createInsecure());
+  try {
+    return await new Promise<GrpcResult>((resolve) => {
+      const check = client['Check'] as (req: unknown, opts: grpcTypes.CallOptions, cb: (err: grpcTypes.ServiceError | null) => void) => void;
+      check.call(client, { attributes: { request: { http: { headers: { 'x-ext-authz-decision': 'allow' } } } } }, { deadline: Date.now() + TIMEOUT_MS }, (err) => {
+        resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '' });
+      });
+    });
+  } finally {
+    client.close();
+  }
+}
+
 async function watch(call: WatchCall, proxy: string | undefined): Promise<{ changedAt: number; polls: number } | { timedOut: true; last: number }> {
   const end = Date.now() + call.timeoutMs;
   let ready = false;
@@ -140,11 +175,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await watch(spec.watch, spec.proxy))}\n`);
     return;
   }
-  const results: Array<HttpResult[] | TcpResult[]> = [];
+  const results: Array<HttpResult[] | TcpResult[] | GrpcResult[]> = [];
   for (const call of spec.calls) {
-    const out: Array<HttpResult | TcpResult> = [];
-    for (let i = 0; i < (call.n ?? 1); i++) out.push(call.kind === 'tcp' ? await tcpOnce(call) : await httpOnce(call, spec.proxy));
-    results.push(out as HttpResult[] | TcpResult[]);
+    const out: Array<HttpResult | TcpResult | GrpcResult> = [];
+    for (let i = 0; i < (call.n ?? 1); i++) {
+      out.push(call.kind === 'tcp' ? await tcpOnce(call) : call.kind === 'grpc' ? await grpcOnce(call) : await httpOnce(call, spec.proxy));
+    }
+    results.push(out as HttpResult[] | TcpResult[] | GrpcResult[]);
   }
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }

@@ -15,7 +15,7 @@ import { startBackgroundController } from '../../src/cli/local-controller.js';
 import { plexusArgv } from '../../src/cli/self-command.js';
 import { podCommand } from '../../src/runtime/pod-exec.js';
 import { skipOutsideCi } from '../runtime-support.js';
-import type { ClientSpec, HttpCall, HttpResult, TcpResult } from './security-client-app.js';
+import type { ClientSpec, GrpcResult, HttpCall, HttpResult, TcpResult } from './security-client-app.js';
 
 /** Pods with capture (the shared local mesh) or explicit mode (loopback, no capture). */
 export type MeshMode = 'pods' | 'explicit';
@@ -238,12 +238,12 @@ export class SecurityMesh {
 }
 
 /** Runs the client app in a pod as the app's uid and returns its results. */
-function runClientIn(netns: string, spec: ClientSpec, timeoutMs = 60_000): Promise<Array<HttpResult[] | TcpResult[]>> {
+function runClientIn(netns: string, spec: ClientSpec, timeoutMs = 60_000): Promise<Array<HttpResult[] | TcpResult[] | GrpcResult[]>> {
   const { file, args } = podCommand(netns, [process.execPath, appPath('client'), JSON.stringify(spec)], { uid: APP_UID, gid: APP_UID });
   return runClientProcess(file, args, timeoutMs);
 }
 
-function runClientProcess(file: string, args: readonly string[], timeoutMs: number): Promise<Array<HttpResult[] | TcpResult[]>> {
+function runClientProcess(file: string, args: readonly string[], timeoutMs: number): Promise<Array<HttpResult[] | TcpResult[] | GrpcResult[]>> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -254,7 +254,7 @@ function runClientProcess(file: string, args: readonly string[], timeoutMs: numb
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`client exited ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as Array<HttpResult[] | TcpResult[]>);
+      else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as Array<HttpResult[] | TcpResult[] | GrpcResult[]>);
     });
   });
 }
@@ -271,7 +271,7 @@ export interface RequestOptions {
 export class MeshClient {
   constructor(private readonly mesh: SecurityMesh, readonly namespace: string, readonly name: string, private readonly env: Record<string, string>) {}
 
-  private async exec(spec: ClientSpec): Promise<Array<HttpResult[] | TcpResult[]>> {
+  private async exec(spec: ClientSpec): Promise<Array<HttpResult[] | TcpResult[] | GrpcResult[]>> {
     if (this.mesh.mode === 'pods') return runClientIn(this.mesh.record(this.namespace, this.name).netns!, spec);
     return runClientProcess(process.execPath, [appPath('client'), JSON.stringify({ ...spec, proxy: this.env.HTTP_PROXY })], 60_000);
   }
@@ -299,6 +299,11 @@ export class MeshClient {
       target = { host: h!, port: Number(p) };
     }
     return (await this.exec({ calls: [{ kind: 'tcp', ...target, message, n }] }))[0] as TcpResult[];
+  }
+
+  /** `n` gRPC Check calls to `host:port` (pods: through capture, by name). */
+  async grpc(host: string, port: number, n = 1): Promise<GrpcResult[]> {
+    return (await this.exec({ calls: [{ kind: 'grpc', host, port, n }] }))[0] as GrpcResult[];
   }
 
   /** Polls until `url` answers `status` (after a config change reached every proxy on the way). */
