@@ -124,6 +124,24 @@ spec:
     assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get`, { n: N, headers: { 'x-fwd-token': `Token ${await stranger.token()}` } }), { 401: N });
   });
 
+  it('a jwksUri that cannot be fetched: its tokens 10 × 401, the other issuers unaffected (10 × 200), the controller keeps serving', async () => {
+    const down = await createIssuer('https://down.plexus.test');
+    const objects = `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt-down, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  jwtRules: [{issuer: "${down.iss}", jwksUri: "http://127.0.0.1:9/jwks.json"}]`;
+    await mesh.withPolicy(objects, async () => {
+      const token = bearer(await down.token());
+      await sleep.waitForStatus(`${HTTPBIN}/get`, 401, 30_000, { headers: token });
+      assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get`, { n: N, headers: token }), { 401: N });
+      assert.deepEqual(await sleep.statuses(`${HTTPBIN}/get`, { n: N, headers: bearer(await issuer.token()) }), { 200: N });
+      const status = await mesh.cli('status');
+      assert.equal(status.status, 0, status.stderr);
+    });
+  });
+
   it('requestPrincipals ["*"] required: no token 10 × 403, a valid token 10 × 200', async () => {
     const policy = authzPolicy('foo', 'require-jwt', `
 selector: {matchLabels: {app: httpbin}}
