@@ -3,6 +3,7 @@
 // refused for its certificate and waiting in backoff is re-opened at once with a good one; TLS
 // set before start is what the first stream uses.
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { CertificateAuthority } from '../src/ca/certificate-authority.js';
@@ -29,6 +30,8 @@ describe('XdsClient.updateTls on 15012', { timeout: 60_000 }, () => {
   let ads: AdsServer;
   let port: number;
   const clients: XdsClient[] = [];
+  const acceptedSerials: string[] = [];
+  const serialOf = (c: IssuedCertificate): string => new X509Certificate(c.certChainPem).serialNumber;
 
   const certFor = async (sa: string): Promise<IssuedCertificate> => issue({ address: caServer.address }, { token: ca.mintWorkloadToken({ namespace: 'default', serviceAccount: sa, ttl: 600 }) });
   const material = (c: IssuedCertificate): { certChainPem: string; keyPem: string; rootsPem: string } => ({ certChainPem: c.certChainPem, keyPem: c.keyPem, rootsPem: c.rootsPem });
@@ -49,7 +52,13 @@ describe('XdsClient.updateTls on 15012', { timeout: 60_000 }, () => {
     caServer = await startCaServer(ca, { logger: log });
     serving = await createCaServerCredentials(ca, { dnsNames: ['istiod.istio-system.svc'], logger: log });
     ads = new AdsServer({ logger: log, pushContext: buildPushContext({ resources: [service('echo', 'default', { app: 'echo' }, [{ name: 'http', port: 8080 }]), workloadEntry('echo-1', 'default', '127.0.0.1', { app: 'echo' }, { http: 9 })] }) });
-    port = await ads.listen('127.0.0.1:0', serving.credentials, ads.createAuthorizedServer(meshCertificateAuthorizer(ca)));
+    // The port's rule, recording the serial of every client certificate a node was accepted with.
+    const rule = meshCertificateAuthorizer(ca);
+    port = await ads.listen('127.0.0.1:0', serving.credentials, ads.createAuthorizedServer((c) => {
+      const refusal = rule(c);
+      if (!refusal && c.proxy && c.peerCertificateDer) acceptedSerials.push(`${c.proxy.serviceAccount}/${new X509Certificate(c.peerCertificateDer).serialNumber}`);
+      return refusal;
+    }));
   });
 
   after(async () => {
@@ -61,7 +70,8 @@ describe('XdsClient.updateTls on 15012', { timeout: 60_000 }, () => {
 
   it('a renewed certificate: a new verified stream, the old one gone, the snapshot never lost', async () => {
     const holder = new SnapshotHolder();
-    const xds = client('rot-a', xdsTlsFromCertificate(material(await certFor('rot-a'))), holder);
+    const firstCert = await certFor('rot-a');
+    const xds = client('rot-a', xdsTlsFromCertificate(material(firstCert)), holder);
     let emptied = 0;
     holder.on('update', (s) => { if (!s.clusters.has(CLUSTER)) emptied++; });
     xds.start();
@@ -70,13 +80,18 @@ describe('XdsClient.updateTls on 15012', { timeout: 60_000 }, () => {
     await waitFor(() => connectionsOf('rot-a').length === 1, 5000, 'the first stream');
     const first = connectionsOf('rot-a')[0];
     let renewals = 0;
+    const presented = [serialOf(firstCert)];
     for (let i = 0; i < 3; i++) {
       const before = connectionsOf('rot-a');
-      xds.updateTls(xdsTlsFromCertificate(material(await certFor('rot-a'))));
+      const renewed = await certFor('rot-a');
+      presented.push(serialOf(renewed));
+      xds.updateTls(xdsTlsFromCertificate(material(renewed)));
       await waitFor(() => connectionsOf('rot-a').length === 1 && connectionsOf('rot-a')[0] !== before[0] && xds.status().state === 'connected', 5000, `stream ${i + 2}`);
       renewals++;
     }
     assert.equal(renewals, 3);
+    // Each stream was accepted with the certificate current at the time, in order.
+    assert.deepEqual(acceptedSerials.filter((s) => s.startsWith('rot-a/')), presented.map((s) => `rot-a/${s}`));
     assert.notEqual(connectionsOf('rot-a')[0], first);
     assert.equal(xds.status().reconnects, 3);
     assert.equal(emptied, 0, 'no published snapshot lost the config');
