@@ -6,6 +6,9 @@ import type { Resource } from '../../api/resource.js';
 import type { ProxyInfo } from '../proxy.js';
 import type { PushContext } from '../push-context.js';
 
+/** Why a stream without a verified identity gets no Secret. */
+export const UNVERIFIED_REFUSAL = 'the proxy\'s identity is not verified (Secrets are served only over xDS on 15012 with a mesh client certificate)';
+
 /** Istio's SDS prefix for a Secret named by `credentialName`. */
 export const KUBERNETES_PREFIX = 'kubernetes://';
 /** A DestinationRule `credentialName` naming a ConfigMap whose `ca.crt` is the CA (SIMPLE TLS). */
@@ -112,7 +115,7 @@ function selects(spec: DestinationRuleSpec, labels: Readonly<Record<string, stri
  */
 export function credentialRefusal(push: PushContext, proxy: ProxyInfo, ref: CredentialRef): string | undefined {
   // A node's namespace is only a claim on plaintext (15010): Secrets need the certificate's proof.
-  if (ref.source === 'secret' && proxy.verified !== true) return 'the proxy\'s identity is not verified (Secrets are served only over xDS on 15012 with a mesh client certificate)';
+  if (ref.source === 'secret' && proxy.verified !== true) return UNVERIFIED_REFUSAL;
   if (ref.namespace !== proxy.namespace) return `the Secret's namespace ${JSON.stringify(ref.namespace)} is not the proxy's (${JSON.stringify(proxy.namespace)})`;
   if (proxy.type === 'router') return undefined;
   const named = push.destinationRules.some((dr) => dr.namespace === proxy.namespace && selects(dr.spec, proxy.labels) && destinationRuleCredentials(dr.spec).some((n) => {
@@ -160,4 +163,17 @@ export function reportCredentialProblem(proxy: ProxyInfo, sdsName: string, reaso
   if (reported.size >= MAX_REPORTED) reported.clear();
   reported.add(key);
   log[level]({ proxy: proxy.id, secret: sdsName, reason }, 'SDS credential not served');
+}
+
+const unverifiedReported = new Set<string>();
+
+/**
+ * Logs once per proxy that an unverified stream asked for Secrets (a plaintext node claiming a
+ * gateway's namespace is what an attacker would send; one line per node id, not per name).
+ */
+export function reportUnverifiedCredentialRequest(proxy: ProxyInfo, sdsNames: readonly string[], log: Logger = defaultLog): void {
+  if (unverifiedReported.has(proxy.id)) return;
+  if (unverifiedReported.size >= MAX_REPORTED) unverifiedReported.clear();
+  unverifiedReported.add(proxy.id);
+  log.warn({ proxy: proxy.id, secrets: sdsNames, reason: UNVERIFIED_REFUSAL }, 'SDS credentials not served');
 }

@@ -8,7 +8,8 @@ import { buildPushContext, type PushContext } from '../push-context.js';
 import { mergePushRequests, secretOnlyNamespaces } from '../push-request.js';
 import { jsonToStruct } from '../struct.js';
 import { TYPE_URL } from '../type-urls.js';
-import { parseCredentialName } from './credential-resolver.js';
+import { parseCredentialName, reportUnverifiedCredentialRequest } from './credential-resolver.js';
+import { pino } from 'pino';
 import { selectGenerator } from './select.js';
 
 type O = ProtoObject;
@@ -101,6 +102,18 @@ describe('SDS credentials: which proxy gets which Secret', () => {
   it('a wildcard request gets the trust bundle only; ROOTCA next to credentials', () => {
     assert.deepEqual([...sds(ingress, undefined).keys()], ['ROOTCA']);
     assert.deepEqual([...sds(ingress, ['ROOTCA', 'kubernetes://gw-cert', 'default']).keys()].sort(), ['ROOTCA', 'kubernetes://gw-cert']);
+  });
+
+  it('an unverified stream asking for Secrets is logged once per proxy, names listed, no material', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    // Node ids of their own: the once-per-proxy memory is process-wide.
+    const a = parseNode({ id: 'router~198.18.0.11~log-once-a.istio-system~istio-system.svc.cluster.local', metadata: jsonToStruct({ NAMESPACE: 'istio-system' }) });
+    const b = parseNode({ id: 'router~198.18.0.12~log-once-b.istio-system~istio-system.svc.cluster.local', metadata: jsonToStruct({ NAMESPACE: 'istio-system' }) });
+    for (let i = 0; i < 3; i++) reportUnverifiedCredentialRequest(a, ['kubernetes://gw-cert'], log);
+    reportUnverifiedCredentialRequest(b, ['kubernetes://gw-cert', 'kubernetes://gw-cert-cacert'], log);
+    assert.deepEqual(lines.map((l) => [l.proxy, l.secrets]), [[a.id, ['kubernetes://gw-cert']], [b.id, ['kubernetes://gw-cert', 'kubernetes://gw-cert-cacert']]]);
+    assert.ok(lines.every((l) => !JSON.stringify(l).includes('BEGIN')));
   });
 
   it('ROOTCA stays public: an unverified proxy gets it, and nothing else it asks for', () => {

@@ -2,7 +2,7 @@ import { packAny } from '../protos.js';
 import type { ProtoObject } from '../protos.js';
 import type { Generator, GeneratedResource } from './generator.js';
 import { SDS_ROOTCA } from './cluster-tls.js';
-import { credentialRefusal, parseCredentialName, reportCredentialProblem, resolveCredential } from './credential-resolver.js';
+import { credentialRefusal, parseCredentialName, reportCredentialProblem, reportUnverifiedCredentialRequest, resolveCredential, UNVERIFIED_REFUSAL } from './credential-resolver.js';
 
 const SECRET = 'envoy.extensions.transport_sockets.tls.v3.Secret';
 
@@ -28,10 +28,15 @@ export const sdsSecrets: Generator = (push, proxy, names) => {
   if (bundle && (names === undefined || names.includes(SDS_ROOTCA))) {
     out.push({ name: SDS_ROOTCA, resource: packAny(SECRET, { name: SDS_ROOTCA, validation_context: { trusted_ca: inline(bundle) } }) });
   }
+  const unverified: string[] = [];
   for (const name of names ?? []) {
     const ref = parseCredentialName(name, proxy.namespace);
     if (!ref) continue;
     const refusal = credentialRefusal(push, proxy, ref);
+    if (refusal === UNVERIFIED_REFUSAL) {
+      unverified.push(name);
+      continue;
+    }
     if (refusal) {
       reportCredentialProblem(proxy, name, `refused: ${refusal}`);
       continue;
@@ -46,5 +51,6 @@ export const sdsSecrets: Generator = (push, proxy, names) => {
       : { name, validation_context: { trusted_ca: inline(material.value.trustedCa), ...(material.value.crl ? { crl: inline(material.value.crl) } : {}) } };
     out.push({ name, resource: packAny(SECRET, secret) });
   }
+  if (unverified.length > 0) reportUnverifiedCredentialRequest(proxy, unverified);
   return out;
 };
