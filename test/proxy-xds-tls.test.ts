@@ -2,7 +2,7 @@
 // the workload certificate (token), the ADS stream runs on 15012 presenting it, and short-lived
 // certificates (--cert-ttl 4s, renewed every ~2 s) move the stream to each new certificate while
 // traffic keeps flowing on the last good snapshot and later config still arrives. Once with the
-// CA on the TLS port too (--xds-root-cert), once with --concurrency 2 and the plaintext CA.
+// CA on the TLS port too (--xds-root-cert), once with --concurrency 2, Delta and the plaintext CA.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -125,7 +125,7 @@ describe('plexus proxy --xds-tls: xDS over mTLS on 15012, following certificate 
 
   const cases = [
     { name: 'one process, the CA on 15012 too (--xds-root-cert)', sa: 'tls-one', extra: (): string[] => ['--xds-root-cert', rootFile] },
-    { name: '--concurrency 2 (the primary holds the stream), the plaintext CA (--ca-address)', sa: 'tls-two', extra: (): string[] => ['--concurrency', '2', '--ca-address', `127.0.0.1:${controller.ports.xds}`] },
+    { name: '--concurrency 2 (the primary holds the stream), Delta xDS, the plaintext CA (--ca-address)', sa: 'tls-two', extra: (): string[] => ['--concurrency', '2', '--xds-mode', 'delta', '--ca-address', `127.0.0.1:${controller.ports.xds}`] },
   ];
   for (const c of cases) {
     it(`${c.name}: config over 15012, renewals reconnect with the new certificate, nothing lost`, async () => {
