@@ -124,8 +124,8 @@ describe('plexus proxy --xds-tls: xDS over mTLS on 15012, following certificate 
   });
 
   const cases = [
-    { name: 'one process, the CA on 15012 too (--xds-root-cert)', sa: 'tls-one', extra: (): string[] => ['--xds-root-cert', rootFile] },
-    { name: '--concurrency 2 (the primary holds the stream), Delta xDS, the plaintext CA (--ca-address)', sa: 'tls-two', extra: (): string[] => ['--concurrency', '2', '--xds-mode', 'delta', '--ca-address', `127.0.0.1:${controller.ports.xds}`] },
+    { name: 'one process, the CA on 15012 too (--xds-root-cert)', sa: 'tls-one', renewsByCertificate: true, extra: (): string[] => ['--xds-root-cert', rootFile] },
+    { name: '--concurrency 2 (the primary holds the stream), Delta xDS, the plaintext CA (--ca-address)', sa: 'tls-two', renewsByCertificate: false, extra: (): string[] => ['--concurrency', '2', '--xds-mode', 'delta', '--ca-address', `127.0.0.1:${controller.ports.xds}`] },
   ];
   for (const c of cases) {
     it(`${c.name}: config over 15012, renewals reconnect with the new certificate, nothing lost`, async () => {
@@ -159,6 +159,11 @@ describe('plexus proxy --xds-tls: xDS over mTLS on 15012, following certificate 
       assert.ok(proxy.count('workload certificate installed') >= 3, 'the first certificate and two renewals');
       assert.deepEqual(failures, [], 'no request failed while the stream moved to new certificates');
       assert.ok(ok >= 10, `requests served during the renewals: ${ok}`);
+      // On the TLS port the agent renews with its certificate; on the plaintext CA, with the token.
+      const issued = controller.log.split('\n').filter((l) => l.includes('issued workload certificate') && l.includes(`/sa/${c.sa}"`)).map((l) => (JSON.parse(l) as { auth: string }).auth);
+      assert.equal(issued[0], 'token');
+      assert.ok(issued.length >= 3, `issued: ${issued.join(',')}`);
+      assert.deepEqual(new Set(issued.slice(1)), new Set([c.renewsByCertificate ? 'certificate' : 'token']));
 
       // The new stream carries new config: a service applied now is routed.
       const svc = `late-${c.sa}`;
