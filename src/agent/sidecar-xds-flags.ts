@@ -36,12 +36,19 @@ export function sidecarXdsFlags(t: SidecarXdsTarget, log: Logger): string[] {
 /**
  * Copies the controller's trust bundle (`$PLEXUS_HOME/ca/root-cert.pem`) to `dest` for a sidecar
  * (Istio mounts the `istio-ca-root-cert` ConfigMap the same way), readable by `owner` when given.
- * Undefined when the controller wrote none (no CA).
+ * Undefined when the controller wrote none (no CA) or it cannot be read.
  */
 export function writeMeshRootFile(home: string, dest: string, owner?: { uid: number; gid: number }): string | undefined {
   const src = join(home, 'ca', 'root-cert.pem');
   if (!existsSync(src)) return undefined;
-  writeFileSync(dest, readFileSync(src), { mode: 0o444 });
+  let pem: Buffer;
+  try {
+    pem = readFileSync(src);
+  } catch {
+    // Not ours to read (another user's controller): the sidecar takes the roots from the CA instead.
+    return undefined;
+  }
+  writeFileSync(dest, pem, { mode: 0o444 });
   if (owner) chownSync(dest, owner.uid, owner.gid);
   return dest;
 }
