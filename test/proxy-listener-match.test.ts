@@ -160,5 +160,11 @@ describe('http inspector', () => {
     assert.deepEqual(detectHttp(Buffer.from('GET /long')), { kind: 'need-more' });
     assert.deepEqual(detectHttp(Buffer.from([0x16, 0x03, 0x01])), { kind: 'not-http' });
     assert.deepEqual(detectHttp(Buffer.from('SSH-2.0-OpenSSH\r\n')), { kind: 'not-http' });
+    // Only methods the HTTP/1 parser knows: a client-first protocol fails at once, not at the timeout.
+    assert.deepEqual(detectHttp(Buffer.from('ping')), { kind: 'not-http' });
+    assert.deepEqual(detectHttp(Buffer.from('HELLO world')), { kind: 'not-http' });
+    assert.deepEqual(detectHttp(Buffer.from('get / HTTP/1.1\r\n')), { kind: 'not-http' });
+    assert.deepEqual(detectHttp(Buffer.from('PROPF')), { kind: 'need-more' });
+    assert.deepEqual(detectHttp(Buffer.from('PURGE /x HTTP/1.1\r\n')), { kind: 'http', protocol: 'http/1.1' });
   });
 });
