@@ -198,6 +198,8 @@ export class E2eMesh {
       '--pod-name', p.name, '--workload-name', p.name, '--ip', p.record.address,
       '--labels', Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(','),
       '--drain-timeout', '2s', '--log-level', process.env.PLEXUS_LOG_LEVEL ?? 'info',
+      // As `plexus run` starts pod sidecars: the pod's own app (the relay) may POST to the admin.
+      '--admin-mutations', 'anyone',
       ...(this.opts.proxyFlags ?? []),
     ];
     p.proxy = await this.startInPod(p, `proxy-${p.name}`, [process.execPath, ...args], PROXY, false);

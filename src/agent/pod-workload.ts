@@ -106,6 +106,8 @@ export async function runPodWorkload(spec: WorkloadSpec, controller: ControllerE
       '--workload-name', spec.name, '--pod-name', spec.name,
       '--labels', Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(','),
       '--capture', 'auto', '--dns-port', '15053', '--drain-timeout', spec.drainTimeout ?? '5s',
+      // The pod's loopback is shared with its own app only: it may stop its sidecar (jobs), as in Istio.
+      '--admin-mutations', 'anyone',
     ]);
     const proxyLog = logFile(spec.home, `${spec.namespace}.${spec.name}.proxy.log`);
     proxy = spawnInPod(pod.netns, proxyArgs, { uid: PROXY_UID, gid: PROXY_UID }, { stdio: ['ignore', proxyLog, proxyLog], env: { ...process.env, HOME: '/tmp' } });

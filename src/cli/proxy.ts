@@ -72,6 +72,10 @@ Ports:
   --readiness-host HOST    (default 0.0.0.0)
   --admin-port N           admin API on loopback (default 15000; 0 picks a free port; -1 disables)
   --admin-host HOST        (default 127.0.0.1: the admin API can stop the proxy)
+  --admin-mutations WHO    who may POST to the admin API (/quitquitquit, /logging, …): owner
+                           (default: a local connection must be the proxy's own user or root, as
+                           every local user shares loopback in explicit mode) or anyone (Envoy's
+                           way; for a pod, whose loopback only its own app shares)
   --stats-port N           Envoy-style Prometheus stats /stats/prometheus (default 15090; -1 disables)
   --status-port N          merged metrics /stats/prometheus and /healthz/ready (default 15020; -1 disables)
   --stats-host HOST        where 15090 and 15020 bind (default 0.0.0.0)
@@ -246,6 +250,7 @@ export const proxyCommand: Command = {
         'readiness-host': { type: 'string' },
         'admin-port': { type: 'string' },
         'admin-host': { type: 'string' },
+        'admin-mutations': { type: 'string' },
         'stats-port': { type: 'string' },
         'status-port': { type: 'string' },
         'stats-host': { type: 'string' },
@@ -323,7 +328,9 @@ export const proxyCommand: Command = {
     const dnsPort = intFlag(values['dns-port'], '--dns-port', -1, -1, 65535);
     const readiness = readinessPort >= 0 ? { host: values['readiness-host'] ?? '0.0.0.0', port: readinessPort } : false;
 
-    const adminOptions = adminPort >= 0 ? { host: values['admin-host'] ?? '127.0.0.1', port: adminPort } : false;
+    const mutations = values['admin-mutations'] ?? 'owner';
+    if (mutations !== 'owner' && mutations !== 'anyone') throw new PlexusError('PLEXUS_ERR_USAGE', `--admin-mutations is owner or anyone, not ${JSON.stringify(mutations)}`);
+    const adminOptions = adminPort >= 0 ? { host: values['admin-host'] ?? '127.0.0.1', port: adminPort, mutations } as const : false;
     const statsServers = statsPort >= 0 || statusPort >= 0
       ? {
         host: values['stats-host'] ?? '0.0.0.0',

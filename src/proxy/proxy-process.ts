@@ -56,6 +56,8 @@ export interface ProxyAdminOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port: number;
+  /** Who may call the admin's POSTs (see AdminServerOptions.mutations); default `owner`. */
+  readonly mutations?: 'owner' | 'anyone';
 }
 
 /** The scrape ports: 15090 (Envoy-style stats) and 15020 (merged metrics and agent health). */
@@ -243,6 +245,7 @@ export class ProxyProcess {
     this.admin = new AdminServer({
       host: o.host ?? '127.0.0.1',
       port: o.port,
+      ...(o.mutations ? { mutations: o.mutations } : {}),
       logger: this.log.child({ component: 'admin' }),
       sources: {
         ...this.adminSeam(),

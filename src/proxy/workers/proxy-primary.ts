@@ -155,6 +155,7 @@ export class ProxyPrimary {
     this.admin = new AdminServer({
       host: o.host ?? '127.0.0.1',
       port: o.port,
+      ...(o.mutations ? { mutations: o.mutations } : {}),
       logger: this.log.child({ component: 'admin' }),
       concurrency: this.opts.concurrency,
       sources: {
