@@ -1,4 +1,3 @@
-import { compactVerify } from 'jose';
 import { appendHeader, type HeaderMap } from '../../http/header-map.js';
 import type { JwtProviderConfig } from './config.js';
 import { removeQueryParam, type ExtractedToken } from './extractor.js';
@@ -45,6 +44,9 @@ function findByIssuer(set: ProviderSet, iss: string): JwtProviderConfig | undefi
   return set.all.find((p) => p.issuer !== '' && p.issuer === iss) ?? set.all.find((p) => p.issuer === '');
 }
 
+/** `jose` costs ~8 MB of memory once loaded: only proxies that verify a token pay it. */
+let jose: Promise<typeof import('jose')> | undefined;
+
 async function verifySignature(jwt: ParsedJwt, provider: JwtProviderConfig): Promise<JwtStatus> {
   if (provider.jwks.keys.length === 0) return JWT_STATUS.jwksNoValidKeys;
   let matched = false;
@@ -53,7 +55,8 @@ async function verifySignature(jwt: ParsedJwt, provider: JwtProviderConfig): Pro
     if (!keyFitsAlg(key, jwt.alg)) continue;
     matched = true;
     try {
-      await compactVerify(jwt.token, key.key, { algorithms: [jwt.alg] });
+      jose ??= import('jose');
+      await (await jose).compactVerify(jwt.token, key.key, { algorithms: [jwt.alg] });
       return JWT_STATUS.ok;
     } catch {
       // Another key with the same kid/alg may still verify it.
