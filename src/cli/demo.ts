@@ -110,6 +110,10 @@ A short tour (npx plexus … from the checkout):
       then reload the page: half the reviews in red stars (v3), half without (v1)
   npx plexus apply -f samples/bookinfo/security/peer-authentication-strict.yaml
       mTLS only: plaintext to a pod is refused, the page keeps working
+  npx plexus apply -f samples/bookinfo/security/authorization-allow-nothing.yaml
+      every request is refused: 403 RBAC: access denied
+  npx plexus apply -f samples/bookinfo/security/authorization-bookinfo.yaml
+      least privilege by mTLS identity: the whole page again (npx plexus x authz check reviews-v1.default)
   npm run demo -- --down                             remove everything (or: npx plexus demo --down)
 `);
     return 0;
