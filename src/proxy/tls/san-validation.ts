@@ -1,4 +1,5 @@
-import type { SanMatch, SanType, StringMatch } from '../config/model.js';
+import type { SanMatch, SanType } from '../config/model.js';
+import { compileStringMatch } from '../router/string-matcher.js';
 
 /** One SAN entry as Node reports it (`URI`, `DNS`, `email`, `IP Address`, ...). */
 export interface SanEntry {
@@ -13,26 +14,6 @@ export type SanEntriesMatcher = (entries: readonly SanEntry[]) => boolean;
 const NODE_TYPE: Readonly<Record<SanType, string>> = { DNS: 'DNS', URI: 'URI', EMAIL: 'email', IP_ADDRESS: 'IP Address' };
 const UNTYPED: readonly SanType[] = ['DNS', 'URI', 'EMAIL', 'IP_ADDRESS'];
 
-function valueTest(m: StringMatch): (s: string) => boolean {
-  if (m.kind === 'regex') {
-    // Envoy's safe_regex must match the whole value.
-    const re = new RegExp(`^(?:${m.value})$`);
-    return (s) => re.test(s);
-  }
-  const want = m.ignoreCase === true ? m.value.toLowerCase() : m.value;
-  const norm = m.ignoreCase === true ? (s: string): string => s.toLowerCase() : (s: string): string => s;
-  switch (m.kind) {
-    case 'exact':
-      return (s) => norm(s) === want;
-    case 'prefix':
-      return (s) => norm(s).startsWith(want);
-    case 'suffix':
-      return (s) => norm(s).endsWith(want);
-    case 'contains':
-      return (s) => norm(s).includes(want);
-  }
-}
-
 // A DNS SAN `*.example.com` in the certificate covers one label, as Envoy's DNS exact match allows.
 function dnsWildcardCovers(san: string, name: string): boolean {
   if (!san.startsWith('*.')) return false;
@@ -41,7 +22,7 @@ function dnsWildcardCovers(san: string, name: string): boolean {
 }
 
 function compileOne(m: SanMatch): (e: SanEntry) => boolean {
-  const test = valueTest(m);
+  const test = compileStringMatch(m);
   const types = new Set((m.sanType ? [m.sanType] : UNTYPED).map((t) => NODE_TYPE[t]));
   const dnsExact = m.kind === 'exact' && types.has('DNS') ? m.value : undefined;
   return (e) => types.has(e.type) && (test(e.value) || (dnsExact !== undefined && e.type === 'DNS' && dnsWildcardCovers(e.value, dnsExact)));
