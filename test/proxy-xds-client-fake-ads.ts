@@ -3,6 +3,9 @@
 import { Server, ServerCredentials, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { envelopeDeserializerOf, packAny, serializerOf, type ProtoJson, type WireAny } from '../src/proxy/xds-client/proto-root.js';
 import { jsonToStruct } from '../src/proxy/xds-client/struct-json.js';
+import { pino } from 'pino';
+import { SnapshotHolder } from '../src/proxy/config/snapshot-holder.js';
+import { XdsClient, type XdsClientOptions } from '../src/proxy/xds-client/xds-client.js';
 
 const SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -190,3 +193,51 @@ export const TYPES = {
   endpoint: `${T}envoy.config.endpoint.v3.ClusterLoadAssignment`,
   secret: `${T}envoy.extensions.transport_sockets.tls.v3.Secret`,
 } as const;
+
+/** An XdsClient synced with a fake ADS server on one cluster, its endpoints, a listener and route `9080`. */
+export interface SyncedXdsClient {
+  client: XdsClient;
+  holder: SnapshotHolder;
+  s: FakeStream;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a fake ADS server and an XdsClient (sidecar `node`), answers CDS, EDS (`endpointIp`),
+ * LDS (`listener`) and RDS `9080` → `cluster`, and returns once the first snapshot is
+ * published and the client has ACKed the listener and route.
+ */
+export async function syncedXdsClient(node: XdsClientOptions['node'], cluster: string, endpointIp: string, listener: WireAny): Promise<SyncedXdsClient> {
+  const ads = new FakeAds();
+  const port = await ads.start();
+  const holder = new SnapshotHolder();
+  const client = new XdsClient({
+    address: `127.0.0.1:${port}`, node, holder,
+    backoff: { initialMs: 50, maxMs: 200, jitter: 0.2 }, initialFetchTimeoutMs: 5000,
+    logger: pino({ level: 'silent' }),
+  });
+  client.start();
+  const s = await ads.stream(0);
+  const published = new Promise<void>((resolve) => client.once('snapshot', () => resolve()));
+  await s.next(TYPES.cluster);
+  s.respond(TYPES.cluster, 'v1', [edsCluster(cluster)]);
+  await s.next(TYPES.cluster);
+  await s.next(TYPES.endpoint);
+  s.respond(TYPES.endpoint, 'v1', [loadAssignment(cluster, [endpointIp], 9080)]);
+  await s.next(TYPES.listener);
+  s.respond(TYPES.listener, 'v1', [listener]);
+  await s.next(TYPES.route);
+  s.respond(TYPES.route, 'v1', [routeConfig('9080', cluster)]);
+  await published;
+  await s.next(TYPES.listener);
+  await s.next(TYPES.route);
+  return { client, holder, s, close: async () => { client.close(); await ads.stop(); } };
+}
+
+/** Sends one response and returns the client's answer: the NACK detail, or undefined for an ACK. */
+export async function answer(s: FakeStream, type: string, version: string, resources: WireAny[]): Promise<string | undefined> {
+  const nonce = s.respond(type, version, resources);
+  const reply = await s.next(type, 3000, (r) => r.response_nonce === nonce);
+  const detail = reply.error_detail as ProtoJson | undefined;
+  return detail ? String(detail.message) : undefined;
+}

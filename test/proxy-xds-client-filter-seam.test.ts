@@ -3,12 +3,9 @@
 // NACKed with the exact field path while the last good snapshot keeps serving.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { pino } from 'pino';
 import type { HttpConnectionManagerConfig } from '../src/proxy/config/model.js';
-import { SnapshotHolder } from '../src/proxy/config/snapshot-holder.js';
 import { packAny, type ProtoJson, type WireAny } from '../src/proxy/xds-client/proto-root.js';
-import { XdsClient } from '../src/proxy/xds-client/xds-client.js';
-import { edsCluster, FakeAds, hcm, loadAssignment, ROUTER, routeConfig, TYPES, type FakeStream } from './proxy-xds-client-fake-ads.js';
+import { answer, hcm, ROUTER, routeConfig, syncedXdsClient, TYPES, type SyncedXdsClient } from './proxy-xds-client-fake-ads.js';
 
 const CLUSTER = 'outbound|9080||reviews.default.svc.cluster.local';
 const NODE = { type: 'sidecar' as const, ip: '198.18.94.5', podName: 'web-1', namespace: 'default', serviceAccount: 'web' };
@@ -29,48 +26,11 @@ function listenerWith(httpFilters: ProtoJson[], extraFilters: ProtoJson[] = []):
 const rbacHttp = (config: ProtoJson, extra: ProtoJson = {}): ProtoJson => ({ name: 'envoy.filters.http.rbac', typed_config: packAny('envoy.extensions.filters.http.rbac.v3.RBAC', config), ...extra });
 const localRateLimit = { name: 'envoy.filters.http.local_ratelimit', typed_config: packAny('envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', { stat_prefix: 'rl' }) };
 
-interface Harness {
-  client: XdsClient;
-  holder: SnapshotHolder;
-  s: FakeStream;
-  close(): Promise<void>;
-}
+let h: SyncedXdsClient | undefined;
 
-let h: Harness | undefined;
-
-async function synced(): Promise<Harness> {
-  const ads = new FakeAds();
-  const port = await ads.start();
-  const holder = new SnapshotHolder();
-  const client = new XdsClient({
-    address: `127.0.0.1:${port}`, node: NODE, holder,
-    backoff: { initialMs: 50, maxMs: 200, jitter: 0.2 }, initialFetchTimeoutMs: 5000,
-    logger: pino({ level: 'silent' }),
-  });
-  client.start();
-  const s = await ads.stream(0);
-  const published = new Promise<void>((resolve) => client.once('snapshot', () => resolve()));
-  await s.next(TYPES.cluster);
-  s.respond(TYPES.cluster, 'v1', [edsCluster(CLUSTER)]);
-  await s.next(TYPES.cluster);
-  await s.next(TYPES.endpoint);
-  s.respond(TYPES.endpoint, 'v1', [loadAssignment(CLUSTER, ['198.18.94.7'], 9080)]);
-  await s.next(TYPES.listener);
-  s.respond(TYPES.listener, 'v1', [listenerWith([rbacHttp({ rules: {} }), ROUTER])]);
-  await s.next(TYPES.route);
-  s.respond(TYPES.route, 'v1', [routeConfig('9080', CLUSTER)]);
-  await published;
-  await s.next(TYPES.listener);
-  await s.next(TYPES.route);
-  return { client, holder, s, close: async () => { client.close(); await ads.stop(); } };
-}
-
-/** Sends one response and returns the client's answer: the NACK detail, or undefined for an ACK. */
-async function answer(s: FakeStream, type: string, version: string, resources: WireAny[]): Promise<string | undefined> {
-  const nonce = s.respond(type, version, resources);
-  const reply = await s.next(type, 3000, (r) => r.response_nonce === nonce);
-  const detail = reply.error_detail as ProtoJson | undefined;
-  return detail ? String(detail.message) : undefined;
+/** A client synced on a listener whose chain carries the filters under test. */
+function synced(): Promise<SyncedXdsClient> {
+  return syncedXdsClient(NODE, CLUSTER, '198.18.94.7', listenerWith([rbacHttp({ rules: {} }), ROUTER]));
 }
 
 const LISTENER = 'Listener "0.0.0.0_9080": filter_chains[0]';

@@ -2,12 +2,9 @@
 // runs; what the proxy cannot run is NACKed with the field path and the last good snapshot stays.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { pino } from 'pino';
 import type { HttpConnectionManagerConfig } from '../src/proxy/config/model.js';
-import { SnapshotHolder } from '../src/proxy/config/snapshot-holder.js';
 import { packAny, type ProtoJson, type WireAny } from '../src/proxy/xds-client/proto-root.js';
-import { XdsClient } from '../src/proxy/xds-client/xds-client.js';
-import { edsCluster, FakeAds, hcm, loadAssignment, ROUTER, routeConfig, TYPES, type FakeStream } from './proxy-xds-client-fake-ads.js';
+import { answer, hcm, ROUTER, routeConfig, syncedXdsClient, TYPES, type SyncedXdsClient } from './proxy-xds-client-fake-ads.js';
 
 const CLUSTER = 'outbound|9080||reviews.default.svc.cluster.local';
 const NODE = { type: 'sidecar' as const, ip: '198.18.96.5', podName: 'web-1', namespace: 'default', serviceAccount: 'web' };
@@ -33,48 +30,11 @@ function listenerWith(httpFilters: ProtoJson[]): WireAny {
   });
 }
 
-interface Harness {
-  client: XdsClient;
-  holder: SnapshotHolder;
-  s: FakeStream;
-  close(): Promise<void>;
-}
+let h: SyncedXdsClient | undefined;
 
-let h: Harness | undefined;
-
-/** A client synced on a listener whose chain carries istiod's jwt_authn. */
-async function synced(): Promise<Harness> {
-  const ads = new FakeAds();
-  const port = await ads.start();
-  const holder = new SnapshotHolder();
-  const client = new XdsClient({
-    address: `127.0.0.1:${port}`, node: NODE, holder,
-    backoff: { initialMs: 50, maxMs: 200, jitter: 0.2 }, initialFetchTimeoutMs: 5000,
-    logger: pino({ level: 'silent' }),
-  });
-  client.start();
-  const s = await ads.stream(0);
-  const published = new Promise<void>((resolve) => client.once('snapshot', () => resolve()));
-  await s.next(TYPES.cluster);
-  s.respond(TYPES.cluster, 'v1', [edsCluster(CLUSTER)]);
-  await s.next(TYPES.cluster);
-  await s.next(TYPES.endpoint);
-  s.respond(TYPES.endpoint, 'v1', [loadAssignment(CLUSTER, ['198.18.96.7'], 9080)]);
-  await s.next(TYPES.listener);
-  s.respond(TYPES.listener, 'v1', [listenerWith([jwt(istiod()), ROUTER])]);
-  await s.next(TYPES.route);
-  s.respond(TYPES.route, 'v1', [routeConfig('9080', CLUSTER)]);
-  await published;
-  await s.next(TYPES.listener);
-  await s.next(TYPES.route);
-  return { client, holder, s, close: async () => { client.close(); await ads.stop(); } };
-}
-
-async function answer(s: FakeStream, type: string, version: string, resources: WireAny[]): Promise<string | undefined> {
-  const nonce = s.respond(type, version, resources);
-  const reply = await s.next(type, 3000, (r) => r.response_nonce === nonce);
-  const detail = reply.error_detail as ProtoJson | undefined;
-  return detail ? String(detail.message) : undefined;
+/** A client synced on a listener whose chain carries the filters under test. */
+function synced(): Promise<SyncedXdsClient> {
+  return syncedXdsClient(NODE, CLUSTER, '198.18.96.7', listenerWith([jwt(istiod()), ROUTER]));
 }
 
 const FILTER = 'Listener "0.0.0.0_9080": filter_chains[0].filters[0].typed_config.http_filters[0].typed_config: invalid envoy.filters.http.jwt_authn config for filter envoy.filters.http.jwt_authn';
