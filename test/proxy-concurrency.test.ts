@@ -2,7 +2,6 @@
 // configures it over xDS (explicit mode: an HTTP proxy port), an HTTP upstream answers, and
 // the test talks to the primary's admin, scrape and readiness ports like an operator would.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,57 +13,17 @@ import { freePorts } from '../src/agent/free-ports.js';
 import { call, parsePrometheus, type ParsedFamily } from './proxy-admin-support.js';
 import { applier, ControllerProcess, plexus } from './support/controller-process.js';
 import { service, virtualService, workloadEntry } from './support/mesh-objects.js';
+import { ProxyChild as ProxyChildBase, type LogLine } from './support/proxy-child.js';
 import { waitFor } from './support/wait-for.js';
 
-const MAIN = new URL('../src/cli/main.js', import.meta.url).href;
-const ENTRY = `const { main, processIO } = await import(${JSON.stringify(MAIN)}); process.exitCode = await main(process.argv.slice(1), processIO);`;
 const AUTHORITY = 'echo.default.svc.cluster.local:8080';
 const CLUSTER = `outbound|8080||echo.default.svc.cluster.local`;
 
-type LogLine = Record<string, unknown>;
-
-/** `plexus proxy ARGS` with its (and its workers') JSON log lines collected from stderr. */
-class ProxyChild {
-  readonly logs: LogLine[] = [];
-  readonly child: ChildProcess;
-  private buf = '';
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--input-type=module', '-e', ENTRY, 'proxy', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PLEXUS_HOME: '' } });
-    this.child.stderr!.on('data', (d: Buffer) => {
-      this.buf += d.toString();
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, nl);
-        this.buf = this.buf.slice(nl + 1);
-        try {
-          this.logs.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.logs.push({ msg: line });
-        }
-      }
-    });
-  }
-
-  /** The first log line matching `pred`, waiting up to `ms`. */
-  async line(pred: (l: LogLine) => boolean, what: string, ms = 15_000): Promise<LogLine> {
-    let found: LogLine | undefined;
-    try {
-      await waitFor(() => (found = this.logs.find(pred)) !== undefined || this.child.exitCode !== null, ms, what, 20);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}; log:\n${this.dump()}`);
-    }
-    if (!found) throw new Error(`proxy exited (${this.child.exitCode}) before ${what}; log:\n${this.dump()}`);
-    return found;
-  }
-
+/** The proxy under test, with the worker forks it logged. */
+class ProxyChild extends ProxyChildBase {
   /** The workers forked so far, by slot, in order. */
   forked(): { slot: number; pid: number }[] {
     return this.logs.filter((l) => l.msg === 'proxy worker forked').map((l) => ({ slot: l.slot as number, pid: l.pid as number }));
-  }
-
-  dump(): string {
-    return this.logs.map((l) => JSON.stringify(l)).join('\n');
   }
 }
 

@@ -4,7 +4,6 @@
 // traffic keeps flowing on the last good snapshot and later config still arrives. Once with the
 // CA on the TLS port too (--xds-root-cert), once with --concurrency 2, Delta and the plaintext CA.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,61 +16,10 @@ import { tempDir } from './ca-support.js';
 import { mintToken, startIdentityController } from './identity-support.js';
 import { applier, plexus, type ControllerProcess } from './support/controller-process.js';
 import { service, workloadEntry } from './support/mesh-objects.js';
+import { ProxyChild } from './support/proxy-child.js';
 import { waitFor } from './support/wait-for.js';
 
-const MAIN = new URL('../src/cli/main.js', import.meta.url).href;
-const ENTRY = `const { main, processIO } = await import(${JSON.stringify(MAIN)}); process.exitCode = await main(process.argv.slice(1), processIO);`;
 
-type LogLine = Record<string, unknown>;
-
-/** `plexus proxy ARGS` with its JSON log lines collected from stderr. */
-class ProxyChild {
-  readonly logs: LogLine[] = [];
-  readonly child: ChildProcess;
-  private buf = '';
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--input-type=module', '-e', ENTRY, 'proxy', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PLEXUS_HOME: '' } });
-    this.child.stderr!.on('data', (d: Buffer) => {
-      this.buf += d.toString();
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, nl);
-        this.buf = this.buf.slice(nl + 1);
-        try {
-          this.logs.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.logs.push({ msg: line });
-        }
-      }
-    });
-  }
-
-  count(msg: string): number {
-    return this.logs.filter((l) => l.msg === msg).length;
-  }
-
-  async line(pred: (l: LogLine) => boolean, what: string, ms = 20_000): Promise<LogLine> {
-    let found: LogLine | undefined;
-    await waitFor(() => (found = this.logs.find(pred)) !== undefined || this.child.exitCode !== null, ms, what, 20)
-      .catch((err: Error) => { throw new Error(`${err.message}; log:\n${this.dump()}`); });
-    if (!found) throw new Error(`proxy exited (${this.child.exitCode}) before ${what}; log:\n${this.dump()}`);
-    return found;
-  }
-
-  dump(): string {
-    return this.logs.map((l) => JSON.stringify(l)).join('\n').slice(-20_000);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 8000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
 
 /** One request through the proxy's HTTP proxy port to `authority`, on a fresh connection. */
 function viaProxy(port: number, authority: string, path: string): Promise<{ status: number; body: string }> {
