@@ -29,8 +29,6 @@ const PROTO_FILES = [
   'envoy/extensions/filters/http/fault/v3/fault.proto',
   'envoy/extensions/filters/http/cors/v3/cors.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
-  'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
-  'envoy/service/auth/v3/external_auth.proto',
   'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
   'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
   'envoy/extensions/filters/http/grpc_stats/v3/config.proto',
@@ -61,12 +59,45 @@ const JSON_OPTIONS: protobuf.IConversionOptions = { json: true, longs: String, e
 /** Envelope messages keep `Any`s packed: each resource is decoded on its own. */
 const ENVELOPE_OPTIONS: protobuf.IConversionOptions = { longs: String, enums: String, bytes: Buffer, defaults: false, oneofs: false };
 
+/**
+ * Extensions loaded into the root the first time one of their types is needed (a config that
+ * uses them, or a client that speaks them): few proxies meet them, and each costs megabytes.
+ */
+const ON_DEMAND: ReadonlyArray<{ readonly prefix: string; readonly file: string }> = [
+  { prefix: 'envoy.extensions.filters.http.ext_authz.v3.', file: 'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto' },
+  { prefix: 'envoy.service.auth.v3.', file: 'envoy/service/auth/v3/external_auth.proto' },
+];
+
 let cached: protobuf.Root | undefined;
+const loadedOnDemand = new Set<string>();
 
 /** The loaded proto root; loaded once per process on first use. */
 export function proxyProtoRoot(): protobuf.Root {
   cached ??= loadEnvoyProtos(PROTO_FILES);
   return cached;
+}
+
+/**
+ * Loads the on-demand extensions a resource nests in its `Any`s (an ext_authz filter inside a
+ * listener), so that they decode to objects instead of staying bytes: their type URLs sit in the
+ * encoded bytes as plain strings.
+ */
+function loadNestedOnDemand(bytes: Uint8Array): void {
+  if (loadedOnDemand.size === ON_DEMAND.length) return;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const o of ON_DEMAND) if (!loadedOnDemand.has(o.file) && buf.includes(o.prefix, 0, 'latin1')) proxyProtoRootWith(o.prefix);
+}
+
+/** The root with the on-demand extension that defines `fullName` (a message or enum) loaded. */
+export function proxyProtoRootWith(fullName: string): protobuf.Root {
+  const root = proxyProtoRoot();
+  const extra = ON_DEMAND.find((o) => fullName.startsWith(o.prefix));
+  if (extra && !loadedOnDemand.has(extra.file)) {
+    root.loadSync(extra.file, { keepCase: true });
+    root.resolveAll();
+    loadedOnDemand.add(extra.file);
+  }
+  return root;
 }
 
 export { typeNameOf } from '../../shared/xds-type-urls.js';
@@ -75,7 +106,8 @@ import { typeNameOf } from '../../shared/xds-type-urls.js';
 /** The message type a type URL names, or undefined when it is not among the loaded protos. */
 export function lookupMessage(typeUrl: string): protobuf.Type | undefined {
   try {
-    const found = proxyProtoRoot().lookup(typeNameOf(typeUrl));
+    const name = typeNameOf(typeUrl);
+    const found = proxyProtoRootWith(name).lookup(name);
     return found instanceof protobuf.Type ? found : undefined;
   } catch {
     return undefined;
@@ -87,6 +119,7 @@ export function lookupMessage(typeUrl: string): protobuf.Type | undefined {
  * parse as the named type; returns undefined when the type is unknown.
  */
 export function decodeAnyToJson(any: WireAny): ProtoJson | undefined {
+  loadNestedOnDemand(any.value);
   const type = lookupMessage(any.type_url);
   if (!type) return undefined;
   const body = type.toObject(type.decode(any.value), JSON_OPTIONS) as ProtoJson;
@@ -95,7 +128,7 @@ export function decodeAnyToJson(any: WireAny): ProtoJson | undefined {
 
 /** Encodes a plain object as `fullName` (tests and the ADS client's requests). */
 export function encodeMessage(fullName: string, value: ProtoJson): Uint8Array {
-  const type = proxyProtoRoot().lookupType(fullName);
+  const type = proxyProtoRootWith(fullName).lookupType(fullName);
   return type.encode(type.fromObject(value)).finish();
 }
 
@@ -106,12 +139,12 @@ export function packAny(fullName: string, value: ProtoJson): WireAny {
 
 /** A serializer for grpc-js. */
 export function serializerOf(fullName: string): (value: ProtoJson) => Buffer {
-  const type = proxyProtoRoot().lookupType(fullName);
+  const type = proxyProtoRootWith(fullName).lookupType(fullName);
   return (value) => Buffer.from(type.encode(type.fromObject(value)).finish());
 }
 
 /** A deserializer for grpc-js that keeps nested `Any`s packed. */
 export function envelopeDeserializerOf(fullName: string): (bytes: Buffer) => ProtoJson {
-  const type = proxyProtoRoot().lookupType(fullName);
+  const type = proxyProtoRootWith(fullName).lookupType(fullName);
   return (bytes) => type.toObject(type.decode(bytes), ENVELOPE_OPTIONS) as ProtoJson;
 }

@@ -1,5 +1,5 @@
 import { compileMetadataMatcherInto, type MetadataPredicate } from '../../matchers/metadata-matcher.js';
-import { proxyProtoRoot } from '../../xds-client/proto-root.js';
+import { proxyProtoRootWith } from '../../xds-client/proto-root.js';
 import type { ConfigParseResult } from '../filter-api.js';
 import { durationMs, field, fraction, isObject, toBool, toNumber, toStr } from '../proto-values.js';
 import { compileHeaderNameList, type HeaderNamePredicate } from './header-name-list.js';
@@ -245,7 +245,7 @@ function parseGrpcService(raw: unknown, errors: string[]): GrpcAuthzService | un
 /** `type.v3.StatusCode`: a number, or its enum name as decoded protos carry it (`Forbidden`). */
 function statusCode(v: unknown): number | undefined {
   if (typeof v === 'string' && !/^\d+$/.test(v)) {
-    const values = proxyProtoRoot().lookupEnum('envoy.type.v3.StatusCode').values;
+    const values = proxyProtoRootWith('envoy.extensions.filters.http.ext_authz.v3.ExtAuthz').lookupEnum('envoy.type.v3.StatusCode').values;
     return values[v];
   }
   return toNumber(v);

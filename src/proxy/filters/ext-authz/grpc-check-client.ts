@@ -1,7 +1,7 @@
 import type protobuf from 'protobufjs';
 import { getHeader } from '../../http/header-map.js';
 import type { HttpUpstream } from '../../http/upstream-port.js';
-import { proxyProtoRoot } from '../../xds-client/proto-root.js';
+import { proxyProtoRootWith } from '../../xds-client/proto-root.js';
 import { jsonToStruct, structToJson } from '../../xds-client/struct-json.js';
 import { authzExchange } from './authz-exchange.js';
 import type { CheckClient, CheckInput, CheckPeer, CheckResult, HeaderAction, HeaderChange } from './check-types.js';
@@ -24,8 +24,8 @@ let types: CheckTypes | undefined;
 /** The CheckRequest/CheckResponse types, from the proxy's proto root (loaded once). */
 function checkTypes(): CheckTypes {
   types ??= {
-    request: proxyProtoRoot().lookupType('envoy.service.auth.v3.CheckRequest'),
-    response: proxyProtoRoot().lookupType('envoy.service.auth.v3.CheckResponse'),
+    request: proxyProtoRootWith('envoy.service.auth.v3.CheckRequest').lookupType('envoy.service.auth.v3.CheckRequest'),
+    response: proxyProtoRootWith('envoy.service.auth.v3.CheckResponse').lookupType('envoy.service.auth.v3.CheckResponse'),
   };
   return types;
 }
